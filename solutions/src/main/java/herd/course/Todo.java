@@ -37,11 +37,11 @@ public final class Todo {
 
     /** Where the lesson README explains an exercise: {@code L01-E2} is in lesson01's README. */
     static String readmeOf(String id) {
-        String lesson = id.substring(1, 3);
-        return lessonModule(lesson) + "/README.md#" + id.toLowerCase(Locale.ROOT);
+        return lessonModule(id.substring(1, 3)) + "/README.md#" + id.toLowerCase(Locale.ROOT);
     }
 
-    private static String lessonModule(String number) {
+    /** The module directory of lesson {@code number}: {@code "01"} is {@code lesson01-waitqueue}. */
+    public static String lessonModule(String number) {
         return switch (number) {
             case "01" -> "lesson01-waitqueue";
             case "02" -> "lesson02-eventpoll";

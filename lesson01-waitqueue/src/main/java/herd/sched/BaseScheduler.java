@@ -1,0 +1,125 @@
+package herd.sched;
+
+import static herd.sched.Task.TASK_DEAD;
+
+import herd.trace.Trace;
+import herd.trace.TraceEvent;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What both schedulers share: tasks on daemon threads, pids, the trace, and the first failure of a run. */
+abstract class BaseScheduler implements Scheduler, AutoCloseable {
+    private final AtomicInteger nextPid = new AtomicInteger(100);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    final List<Task> tasks = new CopyOnWriteArrayList<>();
+    final Trace trace;
+    volatile boolean killed;
+
+    BaseScheduler(boolean tracing) {
+        this.trace = new Trace(tracing, this::clock);
+    }
+
+    /** Pids of tasks spawned from now on start at {@code pid} (the demo matches a real log with it). */
+    public void pidsFrom(int pid) {
+        nextPid.set(pid);
+    }
+
+    @Override
+    public final Task spawn(String comm, Runnable body) {
+        Task task = new Task(nextPid.getAndIncrement(), comm, this);
+        Thread thread = new Thread(() -> taskMain(task, body), task.toString());
+        thread.setDaemon(true);
+        task.setThread(thread);
+        tasks.add(task);
+        enqueueNew(task);
+        thread.start();
+        return task;
+    }
+
+    private void taskMain(Task task, Runnable body) {
+        Task.bind(task);
+        try {
+            awaitFirstRun(task);
+            body.run();
+            task.setState(TASK_DEAD);
+            trace.record(task, TraceEvent.Kind.EXIT, "exit", null, 0, null);
+            exited(task);
+        } catch (TaskKilled killed) {
+            task.setState(TASK_DEAD);
+        } catch (Throwable t) {
+            task.setState(TASK_DEAD);
+            if (failure.compareAndSet(null, t)) {
+                t.addSuppressed(new RunContext("in task " + task + describeRun()));
+            }
+            failed(task);
+        }
+    }
+
+    /** Puts a new task where the scheduler will find it. */
+    abstract void enqueueNew(Task task);
+
+    /** Blocks a new task's thread until the scheduler first runs it. */
+    abstract void awaitFirstRun(Task task);
+
+    /** The task's body returned. */
+    abstract void exited(Task task);
+
+    /** The task's body threw; the failure is recorded. */
+    abstract void failed(Task task);
+
+    /** Where to find this run again, for failure reports (the seed of a deterministic run). */
+    abstract String describeRun();
+
+    /** Rethrows the first failure of a task, if any. */
+    final void rethrowFailure() {
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    final boolean hasFailed() {
+        return failure.get() != null;
+    }
+
+    final void fail(Throwable t) {
+        failure.compareAndSet(null, t);
+    }
+
+    /** The tasks spawned so far, in spawn order. */
+    public final List<Task> tasks() {
+        return List.copyOf(tasks);
+    }
+
+    @Override
+    public final Trace trace() {
+        return trace;
+    }
+
+    final String report(String what) {
+        return what + describeRun() + "\n" + TaskDump.of(tasks);
+    }
+
+    /** Tasks still alive are unwound when they next reach the scheduler. */
+    @Override
+    public void close() {
+        killed = true;
+    }
+
+    /** Context added to a task's failure: which task, which seed. */
+    static final class RunContext extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RunContext(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

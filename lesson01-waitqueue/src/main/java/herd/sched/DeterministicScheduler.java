@@ -1,0 +1,283 @@
+package herd.sched;
+
+import static herd.sched.Task.TASK_DEAD;
+import static herd.sched.Task.TASK_RUNNING;
+
+import herd.locking.SpinLock;
+import herd.trace.FtraceFormat;
+import herd.trace.Trace;
+import herd.trace.TraceEvent;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One CPU, one task on it at a time, a virtual clock: the scheduler for exact tests,
+ * traces and demos.
+ *
+ * <p>Every task is a real thread, but only the task holding the CPU runs; the others
+ * wait on their own semaphore. At every switch the next task is chosen from the run
+ * queue by a {@link Random} seeded with {@link #seed()}, and at every preemption point
+ * (a spinlock released to preempt count 0, {@code cond_resched}) the running task is
+ * preempted with the configured probability. The same seed therefore gives the same
+ * run, event for event. Virtual time only moves when every task sleeps and a timer is
+ * pending: the clock jumps to the earliest timer.
+ *
+ * <p>A test drives it from a thread that is not a task: {@link #run()} or
+ * {@link #runUntilIdle()}. Between runs that thread may act as an interrupt handler
+ * (wake tasks, send signals). A run that cannot finish fails with a {@link StuckError}
+ * listing every task and where it sleeps.
+ */
+public final class DeterministicScheduler extends BaseScheduler {
+    private static final long WATCHDOG_SECONDS = Long.getLong("course.watchdog.seconds", 10);
+    private static final long MAX_SWITCHES = 2_000_000;
+
+    private final long seed;
+    private final double preemptProbability;
+    private final Random random;
+    private final List<Task> runQueue = new ArrayList<>();
+    private final Map<Task, Semaphore> cpu = new IdentityHashMap<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final Semaphore idle = new Semaphore(0);
+    private long now;
+    private long timerSeq;
+    private long switches;
+    private boolean inScheduler;
+
+    private record Timer(long expires, long seq, Task task) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer o) {
+            return expires != o.expires ? Long.compare(expires, o.expires) : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** A scheduler whose choices follow {@code seed}, without preemption. */
+    public DeterministicScheduler(long seed) {
+        this(seed, 0.0);
+    }
+
+    /** A scheduler that also preempts at each preemption point with {@code preemptProbability}. */
+    public DeterministicScheduler(long seed, double preemptProbability) {
+        super(true);
+        if (preemptProbability < 0 || preemptProbability > 1) {
+            throw new IllegalArgumentException("preemption probability must be in [0, 1]: " + preemptProbability);
+        }
+        this.seed = seed;
+        this.preemptProbability = preemptProbability;
+        this.random = new Random(seed);
+    }
+
+    /** The seed that replays this run. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Context switches so far. */
+    public long switches() {
+        return switches;
+    }
+
+    @Override
+    String describeRun() {
+        return " (seed " + seed + ", virtual time " + now + " ns)";
+    }
+
+    // ---- the controller's side ------------------------------------------------------------
+
+    /**
+     * Runs tasks until none is runnable and no timer is pending; tasks may be left
+     * asleep. Rethrows the first exception a task threw.
+     */
+    public void runUntilIdle() {
+        if (Task.current() != null) {
+            throw new IllegalStateException("runUntilIdle() is called by the test, not by a task");
+        }
+        rethrowFailure();
+        switchFrom(null, false);
+        try {
+            if (!idle.tryAcquire(WATCHDOG_SECONDS, TimeUnit.SECONDS)) {
+                throw new StuckError(report("watchdog: a task ran for " + WATCHDOG_SECONDS
+                        + " s of wall-clock time without giving up the CPU, is it looping?") + traceTail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StuckError(report("interrupted while the tasks ran"));
+        }
+        rethrowFailure();
+    }
+
+    /** Runs until every task has exited; fails with a {@link StuckError} if some sleep forever. */
+    public void run() {
+        runUntilIdle();
+        if (tasks.stream().anyMatch(t -> t.state() != TASK_DEAD)) {
+            throw new StuckError(report("deadlock: every task that is left sleeps and no timer is pending")
+                    + traceTail());
+        }
+    }
+
+    private String traceTail() {
+        List<TraceEvent> events = trace.events();
+        List<TraceEvent> tail = events.subList(Math.max(0, events.size() - 40), events.size());
+        return "last " + tail.size() + " trace events:\n" + FtraceFormat.render(tail);
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        for (Task t : tasks) {
+            if (t.state() != TASK_DEAD) {
+                cpu.get(t).release();
+            }
+        }
+    }
+
+    // ---- the tasks' side --------------------------------------------------------------------
+
+    @Override
+    void enqueueNew(Task task) {
+        cpu.put(task, new Semaphore(0));
+        runQueue.add(task);
+    }
+
+    @Override
+    void awaitFirstRun(Task task) {
+        waitForCpu(task);
+    }
+
+    @Override
+    void exited(Task task) {
+        runQueue.remove(task);
+        switchFrom(task, false);
+    }
+
+    @Override
+    void failed(Task task) {
+        runQueue.remove(task);
+        handToController();
+    }
+
+    @Override
+    public void schedule() {
+        Task prev = Task.current();
+        int state = prev.state();
+        if (state != TASK_RUNNING) {
+            if (Sched.signalPendingState(state, prev)) {
+                prev.setState(TASK_RUNNING);
+            } else {
+                runQueue.remove(prev);
+                prev.countVoluntarySwitch();
+                trace.record(prev, TraceEvent.Kind.SLEEP, "sleep", Task.stateName(state), 0, null);
+            }
+        }
+        switchFrom(prev, true);
+    }
+
+    @Override
+    public long scheduleTimeout(long timeout) {
+        if (timeout >= Sched.MAX_SCHEDULE_TIMEOUT - now) {
+            schedule();
+            return timeout;
+        }
+        Task current = Task.current();
+        long expires = now + timeout;
+        Timer timer = new Timer(expires, timerSeq++, current);
+        timers.add(timer);
+        schedule();
+        timers.remove(timer);
+        return Math.max(0, expires - now);
+    }
+
+    @Override
+    public void activate(Task p) {
+        p.countWakeup();
+        trace.record(Trace.context(), TraceEvent.Kind.WAKEUP, "sched_wakeup", null, 0, p);
+        if (p.state() != TASK_DEAD && !runQueue.contains(p)) {
+            runQueue.add(p);
+        }
+    }
+
+    @Override
+    public void preemptionPoint() {
+        Task current = Task.current();
+        if (current == null || current.scheduler() != this || inScheduler || killed || preemptProbability == 0
+                || current.preemptCount() != 0 || random.nextDouble() >= preemptProbability) {
+            return;
+        }
+        current.countInvoluntarySwitch();
+        switchFrom(current, true);
+    }
+
+    @Override
+    public void spinContended(SpinLock lock) {
+        throw new IllegalStateException("BUG: spinlock held by " + lock.holder() + ", which is not on the CPU: "
+                + "a task cannot be switched out while holding a spinlock, so it must have left it locked "
+                + "(an exception or a missing unlock)");
+    }
+
+    @Override
+    public long clock() {
+        return now;
+    }
+
+    // ---- switching ----------------------------------------------------------------------------
+
+    /**
+     * Chooses the next task and hands it the CPU. {@code prev} (null for the controller)
+     * keeps running if it is chosen again; otherwise, if {@code prevWaits}, it blocks until
+     * it is chosen later.
+     */
+    private void switchFrom(Task prev, boolean prevWaits) {
+        Task next = pickNext();
+        if (next != null && next == prev) {
+            return;
+        }
+        if (prev != null && runQueue.remove(prev)) {
+            runQueue.add(prev);
+        }
+        if (next == null) {
+            handToController();
+        } else if (++switches > MAX_SWITCHES) {
+            fail(new StuckError(report("livelock: " + MAX_SWITCHES + " context switches without the run ending")));
+            handToController();
+        } else {
+            cpu.get(next).release();
+        }
+        if (prevWaits) {
+            waitForCpu(prev);
+        }
+    }
+
+    /** The next runnable task; while there is none, fires the earliest timer. Null when idle. */
+    private Task pickNext() {
+        inScheduler = true;
+        try {
+            while (runQueue.isEmpty() && !timers.isEmpty() && !hasFailed()) {
+                Timer timer = timers.poll();
+                now = Math.max(now, timer.expires());
+                Trace.runTimer(() -> Sched.wakeUpProcess(timer.task()));
+            }
+            if (runQueue.isEmpty() || hasFailed()) {
+                return null;
+            }
+            return runQueue.get(random.nextInt(runQueue.size()));
+        } finally {
+            inScheduler = false;
+        }
+    }
+
+    private void handToController() {
+        idle.release();
+    }
+
+    private void waitForCpu(Task task) {
+        cpu.get(task).acquireUninterruptibly();
+        if (killed) {
+            throw new TaskKilled();
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package herd.sched;
+
+import static herd.sched.Task.TASK_DEAD;
+import static herd.sched.Task.TASK_RUNNING;
+
+import herd.locking.SpinLock;
+import herd.trace.Trace;
+import herd.trace.TraceEvent;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Every task on its own thread, all running at once: the scheduler for stress tests and
+ * benchmarks. A sleeping task parks until {@code try_to_wake_up} sets it running and
+ * unparks it; the park/unpark permit keeps a wake-up that comes before the park.
+ * Time is {@link System#nanoTime()}.
+ */
+public final class ParallelScheduler extends BaseScheduler {
+    private final long start = System.nanoTime();
+
+    /** A scheduler without tracing. */
+    public ParallelScheduler() {
+        this(false);
+    }
+
+    /** A scheduler that records a trace if {@code tracing}. */
+    public ParallelScheduler(boolean tracing) {
+        super(tracing);
+    }
+
+    /**
+     * Waits until every task has exited; fails with a {@link StuckError} listing the
+     * tasks if some are still alive after {@code timeout}, and rethrows the first
+     * exception a task threw.
+     */
+    public void awaitExit(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (Task t : tasks) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    t.thread().join(Math.max(1, left / 1_000_000));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        rethrowFailure();
+        if (tasks.stream().anyMatch(t -> t.state() != TASK_DEAD)) {
+            throw new StuckError(report("tasks still alive after " + timeout.toMillis() + " ms"));
+        }
+    }
+
+    @Override
+    String describeRun() {
+        return " (parallel scheduler, " + tasks.size() + " tasks)";
+    }
+
+    @Override
+    void enqueueNew(Task task) {
+        // A new thread is runnable as soon as it starts.
+    }
+
+    @Override
+    void awaitFirstRun(Task task) {
+        // Nothing to wait for.
+    }
+
+    @Override
+    void exited(Task task) {
+        // The thread ends.
+    }
+
+    @Override
+    void failed(Task task) {
+        // awaitExit rethrows the failure.
+    }
+
+    @Override
+    public void schedule() {
+        sleepUntil(false, 0);
+    }
+
+    @Override
+    public long scheduleTimeout(long timeout) {
+        long now = System.nanoTime();
+        if (timeout >= Long.MAX_VALUE - now) {
+            schedule();
+            return timeout;
+        }
+        long deadline = now + timeout;
+        sleepUntil(true, deadline);
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    /** Parks until the task is set running, or, if {@code timed}, until the timer wakes it at {@code deadline}. */
+    private void sleepUntil(boolean timed, long deadline) {
+        Task current = Task.current();
+        int state = current.state();
+        if (state == TASK_RUNNING) {
+            Thread.yield();
+            return;
+        }
+        if (Sched.signalPendingState(state, current)) {
+            current.setState(TASK_RUNNING);
+            return;
+        }
+        current.countVoluntarySwitch();
+        trace.record(current, TraceEvent.Kind.SLEEP, "sleep", Task.stateName(state), 0, null);
+        while (current.state() != TASK_RUNNING) {
+            if (killed) {
+                throw new TaskKilled();
+            }
+            long left = timed ? deadline - System.nanoTime() : Long.MAX_VALUE;
+            if (left <= 0) {
+                Trace.runTimer(() -> Sched.wakeUpProcess(current));
+            } else {
+                LockSupport.parkNanos(this, Math.min(left, 100_000_000L));
+            }
+        }
+    }
+
+    @Override
+    public void activate(Task p) {
+        p.countWakeup();
+        trace.record(Trace.context(), TraceEvent.Kind.WAKEUP, "sched_wakeup", null, 0, p);
+        LockSupport.unpark(p.thread());
+    }
+
+    @Override
+    public void preemptionPoint() {
+        // The operating system preempts real threads on its own.
+    }
+
+    @Override
+    public void spinContended(SpinLock lock) {
+        Thread.yield();
+    }
+
+    @Override
+    public long clock() {
+        return System.nanoTime() - start;
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        tasks.forEach(t -> LockSupport.unpark(t.thread()));
+    }
+}

@@ -1,0 +1,120 @@
+package herd.sched;
+
+import static herd.sched.Task.TASK_INTERRUPTIBLE;
+import static herd.sched.Task.TASK_NORMAL;
+import static herd.sched.Task.TASK_RUNNING;
+import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
+
+import herd.trace.Ftrace;
+
+/**
+ * The scheduler functions kernel code calls, as static methods so that Java reads like
+ * the C: {@code setCurrentState(TASK_INTERRUPTIBLE); schedule();}. Each one names the
+ * kernel function it mirrors (kernel/sched/core.c, include/linux/sched.h,
+ * include/linux/sched/signal.h).
+ */
+public final class Sched {
+    /** {@code MAX_SCHEDULE_TIMEOUT}: {@link #scheduleTimeout(long)} without a timer. */
+    public static final long MAX_SCHEDULE_TIMEOUT = Long.MAX_VALUE;
+    /** {@code WF_SYNC}: the waker is about to sleep, a hint a wake function may use. */
+    public static final int WF_SYNC = 0x10;
+
+    private Sched() {
+    }
+
+    /** {@code current}. */
+    public static Task current() {
+        return Task.current();
+    }
+
+    private static Task requireCurrent(String function) {
+        Task current = Task.current();
+        if (current == null) {
+            throw new IllegalStateException(function + "() called outside a task: "
+                    + "run this code in a task created by Scheduler.spawn");
+        }
+        return current;
+    }
+
+    /** {@code set_current_state()}: a volatile write, the full barrier the kernel's version implies. */
+    public static void setCurrentState(int state) {
+        requireCurrent("set_current_state").setState(state);
+    }
+
+    /** {@code schedule()}. */
+    public static void schedule() {
+        Task current = requireCurrent("schedule");
+        if (current.preemptCount() != 0) {
+            throw new IllegalStateException("BUG: scheduling while atomic: " + current
+                    + " holds " + current.preemptCount() + " spinlock(s)");
+        }
+        current.scheduler().schedule();
+    }
+
+    /** {@code schedule_timeout()}: returns the nanoseconds left, 0 if the timeout expired. */
+    public static long scheduleTimeout(long timeout) {
+        Task current = requireCurrent("schedule_timeout");
+        if (timeout < 0) {
+            throw new IllegalArgumentException("schedule_timeout: negative timeout " + timeout);
+        }
+        if (current.preemptCount() != 0) {
+            throw new IllegalStateException("BUG: scheduling while atomic: " + current);
+        }
+        return current.scheduler().scheduleTimeout(timeout);
+    }
+
+    /** {@code schedule_timeout_uninterruptible()}: sleeps for {@code timeout} ns; only the timer wakes it. */
+    public static long scheduleTimeoutUninterruptible(long timeout) {
+        setCurrentState(TASK_UNINTERRUPTIBLE);
+        return scheduleTimeout(timeout);
+    }
+
+    /** {@code cond_resched()}: lets the scheduler switch to another task here. */
+    public static void condResched() {
+        Task current = Task.current();
+        if (current != null && current.preemptCount() == 0) {
+            current.scheduler().preemptionPoint();
+        }
+    }
+
+    /**
+     * {@code try_to_wake_up()}: makes {@code p} runnable if its state is one of the
+     * states in {@code state}; returns 1 if it did, 0 if {@code p} was running already
+     * or sleeps in a state the caller may not wake.
+     */
+    public static int tryToWakeUp(Task p, int state, int wakeFlags) {
+        try (var fn = Ftrace.enter("try_to_wake_up")) {
+            // TODO L01-E3
+            throw herd.course.Todo.exercise("L01-E3", "try_to_wake_up: under p's pi_lock, wake p only if its state is in the mask, then activate it");
+        }
+    }
+
+    /** {@code wake_up_process()}: wakes a task sleeping in either state. */
+    public static int wakeUpProcess(Task p) {
+        return tryToWakeUp(p, TASK_NORMAL, 0);
+    }
+
+    /** {@code signal_pending()}. */
+    public static boolean signalPending(Task p) {
+        return p.hasPendingSignal();
+    }
+
+    /** {@code signal_pending_state()}: a pending signal interrupts an interruptible sleep only. */
+    public static boolean signalPendingState(int state, Task p) {
+        return (state & TASK_INTERRUPTIBLE) != 0 && p.hasPendingSignal();
+    }
+
+    /**
+     * {@code send_sig()} for the one signal the model has: marks it pending and, as
+     * {@code signal_wake_up()} does, wakes the task if it sleeps interruptibly.
+     */
+    public static void sendSignal(Task p) {
+        p.setPendingSignal(true);
+        tryToWakeUp(p, TASK_INTERRUPTIBLE, 0);
+    }
+
+    /** The signal was delivered to user space: its handler ran and it is no longer pending. */
+    public static void flushSignals(Task p) {
+        p.setPendingSignal(false);
+    }
+}

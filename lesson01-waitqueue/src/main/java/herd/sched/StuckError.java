@@ -1,0 +1,14 @@
+package herd.sched;
+
+/**
+ * A run that cannot finish: every task sleeps with no timer pending (deadlock), tasks
+ * switch forever without progress (livelock), or one task runs past the wall-clock
+ * watchdog. The message lists every task, its state and where it is.
+ */
+public final class StuckError extends AssertionError {
+    private static final long serialVersionUID = 1L;
+
+    StuckError(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,164 @@
+package herd.wait;
+
+import static herd.sched.Sched.WF_SYNC;
+import static herd.sched.Task.TASK_INTERRUPTIBLE;
+import static herd.sched.Task.TASK_NORMAL;
+import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
+
+import herd.list.ListHead;
+import herd.locking.SpinLock;
+import herd.trace.Ftrace;
+
+/**
+ * {@code struct wait_queue_head} (include/linux/wait.h, kernel/sched/wait.c): a lock
+ * and a list of {@link WaitQueueEntry}s, and the functions that add entries and wake
+ * them.
+ *
+ * <p>Placement is the heart of wake-one: non-exclusive entries go to the head, exclusive
+ * ones to the tail, so one walk from the head reaches every non-exclusive waiter
+ * before it spends its exclusive budget. Methods named {@code ...Locked} expect the
+ * caller to hold {@link #lock} (the kernel's double-underscore versions).
+ */
+public final class WaitQueueHead {
+    /** {@code lock}. */
+    public final SpinLock lock = new SpinLock();
+    /** {@code head}: the entries, first to last. */
+    public final ListHead<WaitQueueEntry> head = new ListHead<>();
+    private final String name;
+
+    /** {@code init_waitqueue_head()}; the name shows in reports. */
+    public WaitQueueHead(String name) {
+        this.name = name;
+    }
+
+    // ---- L01-E1: where an entry lands -------------------------------------------------
+
+    /** {@code __add_wait_queue()}: links {@code wqEntry} at the head; the caller holds the lock. */
+    public void addWaitQueueLocked(WaitQueueEntry wqEntry) {
+        // TODO L01-E1
+        throw herd.course.Todo.exercise("L01-E1", "__add_wait_queue: link the entry at the head of the list");
+    }
+
+    /** {@code __add_wait_queue_entry_tail()}: links {@code wqEntry} at the tail; the caller holds the lock. */
+    public void addWaitQueueEntryTailLocked(WaitQueueEntry wqEntry) {
+        // TODO L01-E1
+        throw herd.course.Todo.exercise("L01-E1", "__add_wait_queue_entry_tail: link the entry at the tail of the list");
+    }
+
+    /**
+     * {@code __add_wait_queue_exclusive()}: marks {@code wqEntry} exclusive and links it at
+     * the <em>head</em>; the caller holds the lock. {@code ep_poll} uses it, which makes
+     * threads sleeping in one epoll_wait wake last-in first-out.
+     */
+    public void addWaitQueueExclusiveLocked(WaitQueueEntry wqEntry) {
+        // TODO L01-E1
+        throw herd.course.Todo.exercise("L01-E1", "__add_wait_queue_exclusive: set WQ_FLAG_EXCLUSIVE and link the entry at the head");
+    }
+
+    /** {@code __remove_wait_queue()}: unlinks {@code wqEntry}; the caller holds the lock. */
+    public void removeWaitQueueLocked(WaitQueueEntry wqEntry) {
+        // TODO L01-E1
+        throw herd.course.Todo.exercise("L01-E1", "__remove_wait_queue: unlink the entry (list_del_init)");
+    }
+
+    /** {@code add_wait_queue()}: a non-exclusive entry, at the head, under the lock. */
+    public void addWaitQueue(WaitQueueEntry wqEntry) {
+        // TODO L01-E1
+        throw herd.course.Todo.exercise("L01-E1", "add_wait_queue: clear WQ_FLAG_EXCLUSIVE, then link at the head under the lock");
+    }
+
+    /** {@code add_wait_queue_exclusive()}: an exclusive entry, at the tail, under the lock. */
+    public void addWaitQueueExclusive(WaitQueueEntry wqEntry) {
+        // TODO L01-E1
+        throw herd.course.Todo.exercise("L01-E1", "add_wait_queue_exclusive: set WQ_FLAG_EXCLUSIVE, then link at the tail under the lock");
+    }
+
+    /** {@code remove_wait_queue()}: unlinks {@code wqEntry} under the lock. */
+    public void removeWaitQueue(WaitQueueEntry wqEntry) {
+        // TODO L01-E1
+        throw herd.course.Todo.exercise("L01-E1", "remove_wait_queue: unlink the entry under the lock");
+    }
+
+    /** {@code waitqueue_active()}: true if any entry is queued. */
+    public boolean waitqueueActive() {
+        return !head.isEmpty();
+    }
+
+    // ---- L01-E2: the walk ---------------------------------------------------------------
+
+    /**
+     * {@code __wake_up_common()}: calls each entry's wake function from first to last,
+     * until a negative return, or until {@code nrExclusive} exclusive entries accepted
+     * (0 means no limit). The caller holds the lock. Returns the budget left.
+     */
+    public int wakeUpCommon(int mode, int nrExclusive, int wakeFlags, int key) {
+        try (var fn = Ftrace.enter("__wake_up_common")) {
+            // TODO L01-E2
+            throw herd.course.Todo.exercise("L01-E2", "__wake_up_common: walk from the head, stop on a negative return or when nr_exclusive exclusive entries said yes");
+        }
+    }
+
+    // ---- L01-E6: the wake_up family -----------------------------------------------------
+
+    /**
+     * {@code __wake_up()} / {@code __wake_up_common_lock()}: the walk under the lock.
+     * Returns how many exclusive entries accepted the wake-up (the kernel's return since 6.7).
+     */
+    public int wakeUp(int mode, int nrExclusive, int wakeFlags, int key) {
+        try (var fn = Ftrace.enter("__wake_up")) {
+            // TODO L01-E6
+            throw herd.course.Todo.exercise("L01-E6", "__wake_up: take the lock, run __wake_up_common, return how many exclusive entries accepted");
+        }
+    }
+
+    /** {@code wake_up()}: every non-exclusive sleeper and one exclusive one, in either sleep state. */
+    public int wakeUp() {
+        // TODO L01-E6
+        throw herd.course.Todo.exercise("L01-E6", "wake_up: TASK_NORMAL, one exclusive, no key");
+    }
+
+    /** {@code wake_up_nr()}: every non-exclusive sleeper and {@code nr} exclusive ones. */
+    public int wakeUpNr(int nr) {
+        // TODO L01-E6
+        throw herd.course.Todo.exercise("L01-E6", "wake_up_nr: TASK_NORMAL, nr exclusive, no key");
+    }
+
+    /** {@code wake_up_all()}: every sleeper. */
+    public int wakeUpAll() {
+        // TODO L01-E6
+        throw herd.course.Todo.exercise("L01-E6", "wake_up_all: TASK_NORMAL, no exclusive limit (0), no key");
+    }
+
+    /** {@code wake_up_interruptible()}: as {@code wake_up}, but only interruptible sleepers. */
+    public int wakeUpInterruptible() {
+        // TODO L01-E6
+        throw herd.course.Todo.exercise("L01-E6", "wake_up_interruptible: TASK_INTERRUPTIBLE, one exclusive, no key");
+    }
+
+    /** {@code wake_up_poll()}: as {@code wake_up}, with the poll mask as the key. */
+    public int wakeUpPoll(int mask) {
+        // TODO L01-E6
+        throw herd.course.Todo.exercise("L01-E6", "wake_up_poll: TASK_NORMAL, one exclusive, the mask as key");
+    }
+
+    /**
+     * {@code wake_up_interruptible_sync_poll()}: interruptible sleepers, one exclusive,
+     * the poll mask as key, and {@code WF_SYNC}: the waker is about to sleep. This is how
+     * a socket announces data or a new connection ({@code sock_def_readable}).
+     */
+    public int wakeUpInterruptibleSyncPoll(int mask) {
+        // TODO L01-E6
+        throw herd.course.Todo.exercise("L01-E6", "wake_up_interruptible_sync_poll: TASK_INTERRUPTIBLE, one exclusive, WF_SYNC, the mask as key");
+    }
+
+    /** {@code wake_up_locked()}: as {@code wake_up}, the caller holds the lock. */
+    public void wakeUpLocked() {
+        // TODO L01-E6
+        throw herd.course.Todo.exercise("L01-E6", "wake_up_locked: __wake_up_common with TASK_NORMAL and one exclusive, without taking the lock");
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,212 @@
+package herd.course;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Writes each lesson's {@code src/main/java} from {@code solutions}: every file of the
+ * lesson's packages, with each exercise region replaced by a stub that throws
+ * {@link Todo.NotDone}. A region is
+ *
+ * <pre>
+ *     // &#64;exercise L01-E2 what to implement, in one line
+ *     ...the solution...
+ *     // &#64;end L01-E2
+ * </pre>
+ *
+ * <p>and must end the block it stands in, since the stub is a {@code throw}. Uses only
+ * the JDK, so it runs without a build:
+ * {@code java solutions/src/test/java/herd/course/Skeletons.java} regenerates, and
+ * {@code --check} only reports what differs (the build's drift test does the same).
+ */
+public final class Skeletons {
+    /** The packages each lesson module holds, as source folders under {@code herd/}. */
+    static final Map<String, List<String>> LESSONS = new LinkedHashMap<>();
+    /** Packages that stay in solutions only. */
+    static final List<String> SOLUTIONS_ONLY = List.of("demo");
+
+    static {
+        LESSONS.put("lesson01-waitqueue", List.of("course", "list", "uapi", "sched", "locking", "wait", "trace"));
+    }
+
+    private static final Pattern BEGIN = Pattern.compile("^(\\s*)// @exercise (L\\d\\d-E\\d+) (.+)$");
+    private static final Pattern END = Pattern.compile("^\\s*// @end (L\\d\\d-E\\d+)\\s*$");
+    private static final Path SOURCES = Path.of("solutions", "src", "main", "java");
+
+    private Skeletons() {
+    }
+
+    /** An exercise region found in a solutions file. */
+    record Region(String id, String what, Path file, int line) {
+    }
+
+    /**
+     * Regenerates the lessons under the course root (the working directory by default),
+     * or with {@code --check} reports the files that differ and exits 1.
+     */
+    public static void main(String[] args) throws IOException {
+        boolean check = List.of(args).contains("--check");
+        Path root = Path.of(List.of(args).stream().filter(a -> !a.startsWith("--")).findFirst().orElse("."));
+        Map<Path, String> expected = generate(root);
+        List<String> drift = drift(root, expected);
+        if (check) {
+            drift.forEach(System.out::println);
+            if (!drift.isEmpty()) {
+                System.out.println("Lesson sources differ from solutions; regenerate them with: "
+                        + "java solutions/src/test/java/herd/course/Skeletons.java");
+                System.exit(1);
+            }
+            System.out.println("Lesson sources match solutions (" + expected.size() + " files).");
+            return;
+        }
+        for (String line : drift) {
+            if (line.startsWith("extra: ")) {
+                Files.delete(root.resolve(line.substring("extra: ".length())));
+            }
+        }
+        for (Map.Entry<Path, String> e : expected.entrySet()) {
+            Path target = root.resolve(e.getKey());
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, e.getValue(), StandardCharsets.UTF_8);
+        }
+        System.out.println("Wrote " + expected.size() + " lesson source files; " + drift.size() + " had changed.");
+    }
+
+    /** The lesson sources the generator produces: path under the root -> content. */
+    static Map<Path, String> generate(Path root) {
+        Map<Path, String> out = new TreeMap<>();
+        for (Path file : javaFiles(root.resolve(SOURCES))) {
+            Path relative = root.resolve(SOURCES).relativize(file);
+            String module = moduleOf(relative);
+            if (module != null) {
+                out.put(Path.of(module, "src", "main", "java").resolve(relative), stub(read(file), relative));
+            }
+        }
+        return out;
+    }
+
+    /** Every exercise region in solutions, in file order. */
+    static List<Region> regions(Path root) {
+        List<Region> regions = new ArrayList<>();
+        for (Path file : javaFiles(root.resolve(SOURCES))) {
+            List<String> lines = read(file).lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = BEGIN.matcher(lines.get(i));
+                if (m.matches()) {
+                    regions.add(new Region(m.group(2), m.group(3), root.relativize(file), i + 1));
+                }
+            }
+        }
+        return regions;
+    }
+
+    /** What differs between the lessons on disk and {@code expected}: changed, missing and extra files. */
+    static List<String> drift(Path root, Map<Path, String> expected) {
+        List<String> drift = new ArrayList<>();
+        for (Map.Entry<Path, String> e : expected.entrySet()) {
+            Path target = root.resolve(e.getKey());
+            if (!Files.exists(target)) {
+                drift.add("missing: " + e.getKey());
+            } else if (!read(target).equals(e.getValue())) {
+                drift.add("changed: " + e.getKey());
+            }
+        }
+        for (String module : LESSONS.keySet()) {
+            Path main = root.resolve(module).resolve("src").resolve("main").resolve("java");
+            for (Path file : javaFiles(main)) {
+                Path relative = root.relativize(file);
+                if (!expected.containsKey(relative)) {
+                    drift.add("extra: " + relative);
+                }
+            }
+        }
+        return drift;
+    }
+
+    private static String moduleOf(Path relative) {
+        if (relative.getNameCount() < 3 || !relative.getName(0).toString().equals("herd")) {
+            throw new IllegalStateException(relative + ": every source must be in a package under herd");
+        }
+        String pkg = relative.getName(1).toString();
+        if (SOLUTIONS_ONLY.contains(pkg)) {
+            return null;
+        }
+        return LESSONS.entrySet().stream().filter(e -> e.getValue().contains(pkg)).map(Map.Entry::getKey)
+                .findFirst().orElseThrow(() -> new IllegalStateException("package herd." + pkg
+                        + " belongs to no lesson: add it to Skeletons.LESSONS or SOLUTIONS_ONLY"));
+    }
+
+    /** The file with every exercise region replaced by its stub. */
+    static String stub(String source, Path file) {
+        StringBuilder out = new StringBuilder();
+        String open = null;
+        int lineNo = 0;
+        for (String line : source.split("\n", -1)) {
+            lineNo++;
+            Matcher begin = BEGIN.matcher(line);
+            Matcher end = END.matcher(line);
+            if (begin.matches()) {
+                if (open != null) {
+                    throw new IllegalStateException(file + ":" + lineNo + ": region " + begin.group(2)
+                            + " starts inside region " + open);
+                }
+                open = begin.group(2);
+                String indent = begin.group(1);
+                String what = begin.group(3);
+                out.append(indent).append("// TODO ").append(open).append('\n');
+                out.append(indent).append("throw herd.course.Todo.exercise(\"").append(open).append("\", \"")
+                        .append(what.replace("\\", "\\\\").replace("\"", "\\\"")).append("\");\n");
+            } else if (end.matches()) {
+                if (!end.group(1).equals(open)) {
+                    throw new IllegalStateException(file + ":" + lineNo + ": @end " + end.group(1)
+                            + " does not close " + (open == null ? "any region" : open));
+                }
+                open = null;
+            } else if (open == null) {
+                out.append(line).append('\n');
+            }
+        }
+        if (open != null) {
+            throw new IllegalStateException(file + ": region " + open + " is never closed");
+        }
+        return out.substring(0, out.length() - 1);
+    }
+
+    private static List<Path> javaFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The exercise ids of one lesson ({@code "01"}), sorted. */
+    static TreeSet<String> exerciseIds(Path root, String lesson) {
+        TreeSet<String> ids = new TreeSet<>();
+        regions(root).stream().map(Region::id).filter(id -> id.startsWith("L" + lesson + "-")).forEach(ids::add);
+        return ids;
+    }
+}
