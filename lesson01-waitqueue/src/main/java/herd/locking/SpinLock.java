@@ -28,13 +28,25 @@ public final class SpinLock {
         Thread me = Thread.currentThread();
         while (!owner.compareAndSet(null, me)) {
             if (owner.get() == me) {
+                undoPreemptDisable(current);
                 throw new IllegalStateException("BUG: spinlock recursion: " + describe(current) + " already holds it");
             }
-            if (current != null) {
-                current.scheduler().spinContended(this);
-            } else {
+            if (current == null) {
                 Thread.onSpinWait();
+                continue;
             }
+            try {
+                current.scheduler().spinContended(this);
+            } catch (RuntimeException | Error e) {
+                undoPreemptDisable(current);
+                throw e;
+            }
+        }
+    }
+
+    private static void undoPreemptDisable(Task current) {
+        if (current != null) {
+            current.preemptEnableNoResched();
         }
     }
 
@@ -42,7 +54,7 @@ public final class SpinLock {
     public void unlock() {
         if (!owner.compareAndSet(Thread.currentThread(), null)) {
             throw new IllegalStateException("BUG: spin_unlock of a lock this thread does not hold (held by "
-                    + owner.get() + ")");
+                    + holder() + ")");
         }
         Task current = Task.current();
         if (current != null) {

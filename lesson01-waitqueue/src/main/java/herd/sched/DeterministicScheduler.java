@@ -69,7 +69,17 @@ public final class DeterministicScheduler extends BaseScheduler {
         }
         this.seed = seed;
         this.preemptProbability = preemptProbability;
-        this.random = new Random(seed);
+        this.random = new Random(mix(seed));
+    }
+
+    /**
+     * SplitMix64's finaliser: {@link Random}'s first outputs barely differ between small
+     * seeds, which would make seeds 0, 1, 2... explore the same first choices.
+     */
+    private static long mix(long seed) {
+        long z = (seed ^ (seed >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     /** The seed that replays this run. */
@@ -208,8 +218,11 @@ public final class DeterministicScheduler extends BaseScheduler {
                 || current.preemptCount() != 0 || random.nextDouble() >= preemptProbability) {
             return;
         }
-        current.countInvoluntarySwitch();
+        long before = switches;
         switchFrom(current, true);
+        if (switches != before) {
+            current.countInvoluntarySwitch();
+        }
     }
 
     @Override

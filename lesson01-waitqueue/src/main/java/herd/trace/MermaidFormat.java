@@ -23,7 +23,8 @@ public final class MermaidFormat {
         }
         StringBuilder out = new StringBuilder("sequenceDiagram\n");
         for (String task : tasks) {
-            out.append("    participant ").append(id(task)).append(" as ").append(task).append('\n');
+            out.append("    participant ").append(id(task)).append(" as ").append(task.replace("<", "#lt;").replace(">", "#gt;"))
+                    .append('\n');
         }
         for (TraceEvent e : events) {
             String who = id(e.task());

@@ -109,8 +109,10 @@ public final class Seeds {
                     .orElse("lesson01");
             String exercise = context.getTags().stream().filter(t -> t.matches("L\\d\\d-E\\d+")).findFirst()
                     .orElse(lesson);
-            String replay = "mvn -pl " + Todo.lessonModule(lesson.substring(6)) + " -am test -Dgroups=" + exercise
-                    + " -Dtest='" + test.getSimpleName() + "#" + method + "'";
+            String select = " -Dtest='" + test.getSimpleName() + "#" + method + "'";
+            String replay = System.getProperty("course.root") != null
+                    ? "mvn -pl solutions -am test" + select
+                    : "mvn -pl " + Todo.lessonModule(lesson.substring(6)) + " -am test -Dgroups=" + exercise + select;
             return new Seeds(test.getSimpleName(), method, replay);
         }
     }

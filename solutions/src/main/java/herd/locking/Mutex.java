@@ -49,7 +49,7 @@ public final class Mutex {
 
     /** {@code mutex_unlock()}: releases the mutex and wakes the first waiter. */
     public void unlock() {
-        Task current = Task.current();
+        Task current = requireTask();
         if (!owner.compareAndSet(current, null)) {
             throw new IllegalStateException("BUG: mutex_unlock by " + current + ", owner is " + owner.get());
         }

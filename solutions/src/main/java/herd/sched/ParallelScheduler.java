@@ -83,12 +83,11 @@ public final class ParallelScheduler extends BaseScheduler {
 
     @Override
     public long scheduleTimeout(long timeout) {
-        long now = System.nanoTime();
-        if (timeout >= Long.MAX_VALUE - now) {
+        if (timeout == Sched.MAX_SCHEDULE_TIMEOUT) {
             schedule();
             return timeout;
         }
-        long deadline = now + timeout;
+        long deadline = System.nanoTime() + timeout;
         sleepUntil(true, deadline);
         return Math.max(0, deadline - System.nanoTime());
     }
@@ -134,6 +133,9 @@ public final class ParallelScheduler extends BaseScheduler {
 
     @Override
     public void spinContended(SpinLock lock) {
+        if (killed) {
+            throw new TaskKilled();
+        }
         Thread.yield();
     }
 

@@ -44,11 +44,15 @@ public final class Sched {
     /** {@code schedule()}. */
     public static void schedule() {
         Task current = requireCurrent("schedule");
+        requirePreemptible(current);
+        current.scheduler().schedule();
+    }
+
+    private static void requirePreemptible(Task current) {
         if (current.preemptCount() != 0) {
             throw new IllegalStateException("BUG: scheduling while atomic: " + current
                     + " holds " + current.preemptCount() + " spinlock(s)");
         }
-        current.scheduler().schedule();
     }
 
     /** {@code schedule_timeout()}: returns the nanoseconds left, 0 if the timeout expired. */
@@ -57,9 +61,7 @@ public final class Sched {
         if (timeout < 0) {
             throw new IllegalArgumentException("schedule_timeout: negative timeout " + timeout);
         }
-        if (current.preemptCount() != 0) {
-            throw new IllegalStateException("BUG: scheduling while atomic: " + current);
-        }
+        requirePreemptible(current);
         return current.scheduler().scheduleTimeout(timeout);
     }
 

@@ -50,7 +50,7 @@ public final class FtraceFormat {
                     depth.put(e.pid(), Math.max(0, d - 1));
                     line(out, e, Math.max(0, d - 1), "}");
                 }
-                case SYSCALL_ENTER -> line(out, e, d, "/* sys_enter: " + e.name() + "(" + e.detail() + ") */");
+                case SYSCALL_ENTER -> line(out, e, d, "/* sys_enter: " + e.name() + "(" + e.detail().replaceAll(",\\s*$", "") + ") */");
                 case SYSCALL_EXIT -> line(out, e, d, "/* sys_exit: " + e.name() + " = "
                         + StraceFormat.result(e.ret()) + " */");
                 case WAKEUP -> line(out, e, d, "/* sched_wakeup: " + e.peer() + " */");
