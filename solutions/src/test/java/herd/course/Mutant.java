@@ -43,7 +43,7 @@ record Mutant(String exercise, String name, String file, String original, String
     /** Compiles the mutated file into a fresh folder, against the test class path. */
     Path compile() {
         Path source = IsolatedRun.root().resolve("solutions/src/main/java/herd").resolve(file);
-        String text = read(source);
+        String text = Skeletons.read(source);
         int at = text.indexOf(original);
         if (at < 0 || text.indexOf(original, at + 1) >= 0) {
             throw new IllegalStateException("mutant '" + name + "' no longer applies: its snippet must occur once in "
@@ -68,14 +68,6 @@ record Mutant(String exercise, String name, String file, String original, String
                 }
             }
             return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

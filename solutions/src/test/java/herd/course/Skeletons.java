@@ -195,7 +195,8 @@ public final class Skeletons {
         }
     }
 
-    private static String read(Path file) {
+    /** A UTF-8 source file's text. */
+    static String read(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
