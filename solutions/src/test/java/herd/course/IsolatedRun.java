@@ -78,6 +78,7 @@ final class IsolatedRun {
                     .filters(TagFilter.includeTags(tagExpression))
                     .configurationParameter("junit.jupiter.execution.timeout.default", "20 s")
                     .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD")
+                    .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
                     .build();
             LauncherFactory.create().execute(request, new TestExecutionListener() {
                 @Override
