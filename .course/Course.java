@@ -173,7 +173,7 @@ public final class Course {
             String state = r.solved() ? "solved" : r.notStarted() ? "not started" : "failing";
             System.out.printf("  %-7s %-12s %s%n", ex.id(), state, ex.title());
             if (!r.solved() && !r.notStarted()) {
-                System.out.println("          " + r.passed() + "/" + r.tests() + " tests pass; " + r.reason());
+                System.out.println("          " + r.passed() + "/" + r.tests() + " tests pass; " + clip(r.reason(), 150));
             }
             if (next == null && !r.solved()) {
                 next = ex.id() + " · " + ex.title() + "\n  read " + ex.module() + "/README.md#" + anchor(ex.id())
@@ -244,7 +244,7 @@ public final class Course {
         printTable(exercises, results);
         double total = results.values().stream().mapToDouble(ExerciseResult::earned).sum();
         double max = results.values().stream().mapToDouble(ExerciseResult::possible).sum();
-        System.out.printf("%nTotal: %s / %s%n", num(total), num(max));
+        System.out.printf(Locale.ROOT, "%nTotal: %.2f / %.2f%n", total, max);
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         writeGradescope(out.resolve("results.json"), exercises, results, total, seconds, notes);
         writeSummary(out.resolve("summary.txt"), exercises, results);
@@ -317,7 +317,7 @@ public final class Course {
                         .orElse("");
             }
             boolean notStarted = !tests.isEmpty() && passed == 0 && tests.stream()
-                    .allMatch(t -> t.reason().contains(ex.id() + " is not done yet") || t.status().equals("skipped"));
+                    .allMatch(t -> t.reason().contains(" is not done yet: ") || t.status().equals("skipped"));
             double earned = tests.isEmpty() ? 0 : possible * passed / tests.size();
             results.put(ex.id(), new ExerciseResult(tests.size(), passed, earned, possible, reason, notStarted, tests));
         }
@@ -338,7 +338,8 @@ public final class Course {
         for (Exercise ex : exercises) {
             ExerciseResult r = results.get(ex.id());
             System.out.printf("%-9s %-8s %-15s %-6s %s%n", ex.lesson(), ex.id(),
-                    num(r.earned()) + " / " + num(r.possible()), r.solved() ? "pass" : "fail", clip(r.reason(), 100));
+                    String.format(Locale.ROOT, "%.2f / %.2f", r.earned(), r.possible()).replace(".00", ""),
+                    r.solved() ? "pass" : "fail", clip(r.reason(), 100));
         }
     }
 
@@ -432,8 +433,9 @@ public final class Course {
                 && !root.relativize(p).startsWith(".ci"));
         for (String file : List.of("pom.xml", "README.md")) {
             Path f = to.resolve(file);
-            Files.writeString(f, read(f).replaceAll("(?s)[ \\t]*<!-- maintainer-only:begin -->.*?"
-                    + "<!-- maintainer-only:end -->\\n", ""));
+            Files.writeString(f, read(f)
+                    .replaceAll("(?s)[ \\t]*<!-- maintainer-only:begin -->.*?<!-- maintainer-only:end -->\\n", "")
+                    .replaceAll("(?s)<!-- student-only:begin\\n(.*?)student-only:end -->\\n", "$1"));
         }
         if (withReference) {
             for (String module : lessons(to)) {

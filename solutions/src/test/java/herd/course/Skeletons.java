@@ -34,11 +34,9 @@ import java.util.stream.Stream;
 public final class Skeletons {
     /** The packages each lesson module holds, as source folders under {@code herd/}. */
     static final Map<String, List<String>> LESSONS = new LinkedHashMap<>();
-    /** Packages that stay in solutions only. */
-    static final List<String> SOLUTIONS_ONLY = List.of("demo");
-
     static {
-        LESSONS.put("lesson01-waitqueue", List.of("course", "list", "uapi", "sched", "locking", "wait", "trace"));
+        LESSONS.put("lesson01-waitqueue", List.of("course", "list", "uapi", "sched", "locking", "wait", "trace",
+                "demo"));
     }
 
     private static final Pattern BEGIN = Pattern.compile("^(\\s*)// @exercise (L\\d\\d-E\\d+) (.+)$");
@@ -90,9 +88,7 @@ public final class Skeletons {
         for (Path file : javaFiles(root.resolve(SOURCES))) {
             Path relative = root.resolve(SOURCES).relativize(file);
             String module = moduleOf(relative);
-            if (module != null) {
-                out.put(Path.of(module, "src", "main", "java").resolve(relative), stub(read(file), relative));
-            }
+            out.put(Path.of(module, "src", "main", "java").resolve(relative), stub(read(file), relative));
         }
         return out;
     }
@@ -140,12 +136,9 @@ public final class Skeletons {
             throw new IllegalStateException(relative + ": every source must be in a package under herd");
         }
         String pkg = relative.getName(1).toString();
-        if (SOLUTIONS_ONLY.contains(pkg)) {
-            return null;
-        }
         return LESSONS.entrySet().stream().filter(e -> e.getValue().contains(pkg)).map(Map.Entry::getKey)
                 .findFirst().orElseThrow(() -> new IllegalStateException("package herd." + pkg
-                        + " belongs to no lesson: add it to Skeletons.LESSONS or SOLUTIONS_ONLY"));
+                        + " belongs to no lesson: add it to Skeletons.LESSONS"));
     }
 
     /** The file with every exercise region replaced by its stub. */

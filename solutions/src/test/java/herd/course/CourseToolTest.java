@@ -1,0 +1,100 @@
+package herd.course;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The learners' and instructors' tool, end to end, as they run it: {@code java
+ * .course/Course.java ...} in a folder of the course, with Maven doing the builds.
+ */
+class CourseToolTest {
+    private static final Pattern SCORE = Pattern.compile("\"score\": ([0-9.]+),\\n  \"execution_time\"");
+    private static final Pattern TEST = Pattern.compile("\\{\"name\": .*?\"score\": ([0-9.]+), \"max_score\": "
+            + "([0-9.]+), \"status\": \"(passed|failed)\"");
+
+    private final Path root = IsolatedRun.root();
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void theStudentEditionBuildsAndGradesToZeroWithEveryExerciseFailed(@TempDir Path tmp) throws Exception {
+        Path edition = tmp.resolve("edition");
+        assertThat(course(root, "export", edition.toString())).contains("Wrote the student edition");
+
+        assertThat(edition.resolve("solutions")).doesNotExist();
+        assertThat(Files.readString(edition.resolve("pom.xml"))).doesNotContain("<id>maintainer</id>", "<id>reference</id>")
+                .contains("<id>grade</id>");
+        assertThat(Files.readString(edition.resolve("README.md"))).doesNotContain("maintainer-only", "Skeletons.java")
+                .contains("mvn -q -pl lesson01-waitqueue -am test-compile exec:java   # the demo, on your own code");
+        assertThat(edition.resolve(".course/reference/lesson01-waitqueue/src/main/java/herd/wait/WaitQueueHead.java"))
+                .content().doesNotContain("Todo.exercise", "@exercise").contains("--nrExclusive == 0");
+
+        String table = course(edition, "grade", "--out", tmp.resolve("grade").toString());
+        List<Double[]> tests = tests(tmp.resolve("grade/results.json"));
+        assertThat(tests).as("graded tests").hasSizeGreaterThan(50).allSatisfy(t -> assertThat(t[0]).isZero());
+        assertThat(score(tmp.resolve("grade/results.json"))).isZero();
+        for (String id : Skeletons.exerciseIds(root, "01")) {
+            assertThat(table).containsPattern("lesson01 +" + id + " +0 / \\d+ +fail +.*L01-E\\d is not done yet");
+        }
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void theReferenceGradesToFullMarks(@TempDir Path tmp) throws Exception {
+        String table = course(root, "grade", "--reference-all", "--out", tmp.toString());
+
+        List<Double[]> tests = tests(tmp.resolve("results.json"));
+        assertThat(tests).hasSizeGreaterThan(50).allSatisfy(t -> assertThat(t[0]).isEqualTo(t[1]));
+        double max = tests.stream().mapToDouble(t -> t[1]).sum();
+        assertThat(score(tmp.resolve("results.json"))).isCloseTo(max, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(table).contains("Total: 75.00 / 75.00");
+        assertThat(tmp.resolve("summary.txt")).content().contains("lesson01-waitqueue: 75 / 75 points, 6 of 6");
+    }
+
+    @Test
+    void hintsComeOneLevelAtATime(@TempDir Path tmp) throws Exception {
+        Path edition = tmp.resolve("edition");
+        course(root, "export", edition.toString(), "--no-reference");
+
+        assertThat(course(edition, "hint", "L01-E2")).contains("Hint 1 of 3").doesNotContain("Hint 2");
+        assertThat(course(edition, "hint", "L01-E2")).contains("Hint 2 of 3").doesNotContain("Hint 1 ");
+        assertThat(course(edition, "hint", "L01-E2", "--all")).contains("Hint 1 of 3", "Hint 2 of 3", "Hint 3 of 3");
+        assertThat(course(edition, "catch-up", "2")).contains("no reference here");
+    }
+
+    private static String course(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), ".course/Course.java"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    private static double score(Path results) throws IOException {
+        Matcher m = SCORE.matcher(Files.readString(results));
+        assertThat(m.find()).as("a top-level score in " + results).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Each test's (score, max_score) in a results.json. */
+    private static List<Double[]> tests(Path results) throws IOException {
+        List<Double[]> tests = new ArrayList<>();
+        Matcher m = TEST.matcher(Files.readString(results));
+        while (m.find()) {
+            tests.add(new Double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))});
+        }
+        return tests;
+    }
+}
