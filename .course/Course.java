@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  *   java .course/Course.java progress              every exercise: solved, failing (why) or not started; what is next
  *   java .course/Course.java hint L01-E2           the next hint for an exercise (--all: every hint)
  *   java .course/Course.java grade                 score table, target/grading/results.json (Gradescope) and summary.txt
- *        [--lesson N] [--isolate N] [--reference-all] [--tests DIR] [--out DIR]
+ *        [--lesson N] [--isolate N] [--reference-all] [--tests DIR] [--out DIR] [-Dcourse.test.timeout=...]
  *   java .course/Course.java catch-up N            lessons before N from the reference; your work is kept aside
  *   java .course/Course.java restore               puts your own work back
  *   java .course/Course.java export DIR [--no-reference]   writes the student edition
@@ -233,6 +233,7 @@ public final class Course {
             mvn.add("-Dgroups=" + graded);
             exercises = exercises.stream().filter(e -> Integer.parseInt(e.lesson().substring(6)) >= isolate).toList();
         }
+        a.words().stream().filter(w -> w.startsWith("-D")).forEach(mvn::add);
         mvn.add("verify");
         System.out.println("Grading " + (only == null ? "every lesson" : "lesson " + only) + " in a copy of " + root
                 + " (the Maven log goes to " + log + ")...");
@@ -265,7 +266,8 @@ public final class Course {
     }
 
     /** One test's last record. */
-    record TestRecord(String status, String lesson, String exercise, String id, String name, String reason) {
+    record TestRecord(String status, String lesson, String exercise, String id, String name, String reason,
+                      String visibility) {
     }
 
     /** What an exercise scored. */
@@ -285,9 +287,9 @@ public final class Course {
             for (Path file : files.filter(f -> f.toString().endsWith(".tsv")).sorted().toList()) {
                 for (String line : read(file).lines().toList()) {
                     String[] f = line.split("\t", -1);
-                    if (f.length == 6) {
+                    if (f.length == 7) {
                         last.put(f[3], new TestRecord(f[0], f[1], f[2], unescape(f[3]), unescape(f[4]),
-                                unescape(f[5])));
+                                unescape(f[5]), f[6]));
                     }
                 }
             }
@@ -303,7 +305,8 @@ public final class Course {
             List<TestRecord> tests = records.values().stream().filter(r -> r.exercise().equals(ex.id()))
                     .map(r -> r.status().equals("started")
                             ? new TestRecord("failed", r.lesson(), r.exercise(), r.id(), r.name(),
-                            "killed: the test JVM ran past its time limit while this test ran (an endless loop?)")
+                            "killed: the test JVM ran past its time limit while this test ran (an endless loop?)",
+                            r.visibility())
                             : r)
                     .toList();
             double possible = points.getOrDefault(ex.id(), (double) DEFAULT_POINTS);
@@ -365,14 +368,14 @@ public final class Course {
         for (Exercise ex : exercises) {
             ExerciseResult r = results.get(ex.id());
             if (r.records().isEmpty()) {
-                tests.add(testJson(ex.id() + " · " + ex.title(), 0, r.possible(), false, r.reason(), ex));
+                tests.add(testJson(ex.id() + " · " + ex.title(), 0, r.possible(), false, r.reason(), "visible", ex));
                 continue;
             }
             double each = r.possible() / r.records().size();
             for (TestRecord t : r.records()) {
                 boolean ok = t.status().equals("passed");
                 tests.add(testJson(ex.id() + " · " + testClass(t.id()) + " · " + t.name(), ok ? each : 0, each, ok,
-                        t.reason(), ex));
+                        t.reason(), t.visibility(), ex));
             }
         }
         String json = "{\n  \"score\": " + num(total) + ",\n  \"execution_time\": " + seconds
@@ -387,10 +390,12 @@ public final class Course {
         return m.find() ? m.group(1) : "";
     }
 
-    private static String testJson(String name, double score, double max, boolean passed, String output, Exercise ex) {
+    private static String testJson(String name, double score, double max, boolean passed, String output,
+                                   String visibility, Exercise ex) {
         return "    {\"name\": " + quote(name) + ", \"score\": " + num(score) + ", \"max_score\": " + num(max)
                 + ", \"status\": \"" + (passed ? "passed" : "failed") + "\", \"output\": " + quote(output)
-                + ", \"tags\": [" + quote(ex.lesson()) + ", " + quote(ex.id()) + "], \"visibility\": \"visible\"}";
+                + ", \"tags\": [" + quote(ex.lesson()) + ", " + quote(ex.id()) + "], \"visibility\": "
+                + quote(visibility) + "}";
     }
 
     // ---- catch-up, restore, export ------------------------------------------------------------

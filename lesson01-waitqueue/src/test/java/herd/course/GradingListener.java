@@ -21,7 +21,10 @@ import org.junit.platform.launcher.TestIdentifier;
  * (the grading run sets it); registered through {@code META-INF/services}.
  *
  * <p>A line is tab-separated: {@code status, lesson, exercise, test, display name,
- * first line of the reason}, with tabs and line breaks in the text escaped. A
+ * first line of the reason, visibility}, with tabs and line breaks in the text
+ * escaped. Visibility is Gradescope's: {@code after_due_date} for a test tagged
+ * {@code hidden} (an instructor's test kept out of the student edition), else
+ * {@code visible}. A
  * {@code started} line precedes each test, so a test cut off by the backstop shows as
  * started and never finished.
  */
@@ -74,8 +77,9 @@ public final class GradingListener implements TestExecutionListener {
         if (exercise.isEmpty()) {
             return;
         }
+        String visibility = tags.contains("hidden") ? "after_due_date" : "visible";
         String line = String.join("\t", status, lesson, exercise, escape(test.getUniqueId()),
-                escape(test.getDisplayName()), escape(reason)) + "\n";
+                escape(test.getDisplayName()), escape(reason), visibility) + "\n";
         try {
             Files.createDirectories(file.getParent());
             try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,

@@ -50,9 +50,31 @@ class CourseToolTest {
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void theReferenceGradesToFullMarks(@TempDir Path tmp) throws Exception {
-        String table = course(root, "grade", "--reference-all", "--out", tmp.toString());
+    void theReferenceGradesToFullMarksWithAnInstructorsHiddenTest(@TempDir Path tmp) throws Exception {
+        Path hidden = tmp.resolve("hidden/lesson01-waitqueue/src/test/java/herd/wait/HiddenBudgetTest.java");
+        Files.createDirectories(hidden.getParent());
+        Files.writeString(hidden, """
+                package herd.wait;
 
+                import static org.assertj.core.api.Assertions.assertThat;
+
+                import org.junit.jupiter.api.Tag;
+                import org.junit.jupiter.api.Test;
+
+                @Tag("lesson01") @Tag("L01-E2") @Tag("hidden")
+                class HiddenBudgetTest {
+                    @Test
+                    void anEmptyQueueKeepsTheWholeBudget() {
+                        assertThat(new WaitQueueHead("q").wakeUpCommon(0, 3, 0, 0)).isEqualTo(3);
+                    }
+                }
+                """);
+        String table = course(root, "grade", "--reference-all", "--tests", tmp.resolve("hidden").toString(),
+                "--out", tmp.toString());
+
+        assertThat(tmp.resolve("results.json")).content().containsPattern("\\{\"name\": \"L01-E2 · HiddenBudgetTest · "
+                + "anEmptyQueueKeepsTheWholeBudget\\(\\)\", \"score\": [0-9.]+, \"max_score\": [0-9.]+, \"status\": "
+                + "\"passed\".*\"visibility\": \"after_due_date\"}");
         List<Double[]> tests = tests(tmp.resolve("results.json"));
         assertThat(tests).hasSizeGreaterThan(50).allSatisfy(t -> assertThat(t[0]).isEqualTo(t[1]));
         double max = tests.stream().mapToDouble(t -> t[1]).sum();
