@@ -313,7 +313,10 @@ public final class Course {
             int passed = (int) tests.stream().filter(t -> t.status().equals("passed")).count();
             String reason;
             if (tests.isEmpty()) {
+                boolean killed = records.values().stream()
+                        .anyMatch(r -> r.lesson().equals(ex.lesson()) && r.status().equals("started"));
                 reason = buildError != null ? "not run: the build failed: " + buildError
+                        : killed ? "not run: the test JVM was killed at its time limit before reaching these tests"
                         : "not run: no test of " + ex.id() + " ran";
             } else {
                 reason = tests.stream().filter(t -> !t.status().equals("passed")).map(TestRecord::reason).findFirst()

@@ -84,6 +84,41 @@ class CourseToolTest {
     }
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void anEndlessLoopCostsOnlyItsOwnExercise(@TempDir Path tmp) throws Exception {
+        Path spinning = tmp.resolve("extra/lesson01-waitqueue/src/test/java/herd/wait/AaaSpinningTest.java");
+        Files.createDirectories(spinning.getParent());
+        Files.writeString(spinning, """
+                package herd.wait;
+
+                import org.junit.jupiter.api.Tag;
+                import org.junit.jupiter.api.Test;
+
+                @Tag("lesson01") @Tag("L01-E2")
+                class AaaSpinningTest {
+                    @Test
+                    void spinsForeverIgnoringInterrupts() {
+                        while (true) {
+                            Thread.onSpinWait();
+                        }
+                    }
+
+                    @Test
+                    void spinsForeverToo() {
+                        spinsForeverIgnoringInterrupts();
+                    }
+                }
+                """);
+        String table = course(root, "grade", "--reference-all", "--tests", tmp.resolve("extra").toString(),
+                "--out", tmp.toString(), "-Dcourse.test.timeout=2 s");
+
+        assertThat(table).containsPattern("L01-E2 +\\d+\\.\\d+ / 15 +fail +TimeoutException: ")
+                .containsPattern("L01-E1 +10 / 10 +pass").containsPattern("L01-E5 +20 / 20 +pass");
+        assertThat(tmp.resolve("results.json")).as("the second endless test is skipped, not waited out").content()
+                .contains("not run: an earlier test of L01-E2 timed out");
+    }
+
+    @Test
     void hintsComeOneLevelAtATime(@TempDir Path tmp) throws Exception {
         Path edition = tmp.resolve("edition");
         course(root, "export", edition.toString(), "--no-reference");
