@@ -1,10 +1,16 @@
 package herd.wait;
 
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
-import static herd.sched.Task.TASK_NORMAL;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_WOKEN;
+import static herd.wait.WaitTests.callbackEntry;
+import static herd.wait.WaitTests.currentState;
+import static herd.wait.WaitTests.entriesOf;
+import static herd.wait.WaitTests.inTask;
+import static herd.wait.WaitTests.stateOf;
+import static herd.wait.WaitTests.tasksOn;
+import static herd.wait.WaitTests.wakeUp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -22,52 +28,19 @@ import org.junit.jupiter.api.Test;
 /**
  * L01-E4, the sleeping side of kernel/sched/wait.c: {@code prepare_to_wait},
  * {@code prepare_to_wait_exclusive} and {@code finish_wait}. They act on the current
- * task, so every call runs inside a task on the {@link DeterministicScheduler}.
+ * task, so every call runs inside a task on the {@link DeterministicScheduler}. Queues
+ * are woken with {@link WaitTests#wakeUp}, {@code __wake_up_common} under the queue's
+ * lock, not {@code wq.wakeUp()}: these tests need the exercises before this one, not L01-E6.
  */
 @Tag("lesson01")
 @Tag("L01-E4")
 class PrepareToWaitTest {
 
-    /** Runs {@code body} as the only task, to its end; rethrows what it threw (a failed assertion). */
-    private static void inTask(Runnable body) {
-        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
-            sched.spawn("task", body);
-            sched.run();
-        }
-    }
-
-    /**
-     * {@code wake_up(wq)} as {@code __wake_up()} does it: {@code __wake_up_common}
-     * (L01-E2) under the queue's lock, TASK_NORMAL, one exclusive sleeper. Spelled out
-     * here so that these tests need only the exercises before this one, not L01-E6.
-     */
-    static void wakeUp(WaitQueueHead wq) {
-        assertThat(wq.lock.isLocked())
-                .as("the wait queue's lock is held although no task runs: a function returned without spin_unlock")
-                .isFalse();
-        wq.lock.lock();
-        try {
-            wq.wakeUpCommon(TASK_NORMAL, 1, 0, 0);
-        } finally {
-            wq.lock.unlock();
-        }
-    }
-
     /** An entry that is not the one under test, linked with the list primitive. */
     private static WaitQueueEntry bystander(WaitQueueHead wq, int flags) {
-        WaitQueueEntry entry = new WaitQueueEntry(null, (e, mode, wakeFlags, key) -> 0, flags);
+        WaitQueueEntry entry = callbackEntry(flags);
         wq.head.addTail(entry.entry);
         return entry;
-    }
-
-    private static List<WaitQueueEntry> entriesOf(WaitQueueHead wq) {
-        List<WaitQueueEntry> entries = new ArrayList<>();
-        wq.head.entries().forEach(entries::add);
-        return entries;
-    }
-
-    private static String currentState() {
-        return Task.stateName(Sched.current().state());
     }
 
     private static void assertLockReleased(WaitQueueHead wq, String function) {
@@ -250,9 +223,7 @@ class PrepareToWaitTest {
                 }));
                 sched.runUntilIdle();
             }
-            List<Task> queued = new ArrayList<>();
-            wq.head.entries().forEach(e -> queued.add(e.task));
-            assertThat(queued)
+            assertThat(tasksOn(wq))
                     .as("three tasks slept one after the other with prepare_to_wait_exclusive: it must queue each at "
                             + "the tail, so the queue reads first, second, third from the head")
                     .containsExactlyElementsOf(sleepers);
@@ -273,7 +244,7 @@ class PrepareToWaitTest {
                             .as("%s must not have been woken yet: one wake_up wakes one exclusive sleeper "
                                     + "(is WQ_FLAG_EXCLUSIVE set?)", t)
                             .isZero();
-                    assertThat(Task.stateName(t.state())).as("%s is still asleep", t)
+                    assertThat(stateOf(t)).as("%s is still asleep", t)
                             .isEqualTo("TASK_INTERRUPTIBLE");
                 }
             }

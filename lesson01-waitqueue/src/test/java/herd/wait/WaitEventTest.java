@@ -2,10 +2,14 @@ package herd.wait;
 
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
-import static herd.sched.Task.TASK_NORMAL;
 import static herd.sched.Task.TASK_RUNNING;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
+import static herd.wait.WaitTests.currentState;
+import static herd.wait.WaitTests.entriesOf;
+import static herd.wait.WaitTests.inTask;
+import static herd.wait.WaitTests.stateOf;
+import static herd.wait.WaitTests.wakeUp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
@@ -33,6 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Waiters are tasks on the {@link DeterministicScheduler}; between runs the test
  * thread sets conditions, wakes queues and sends signals, as an interrupt handler would.
+ * Queues are woken with {@link WaitTests#wakeUp}, {@code __wake_up_common} under the
+ * queue's lock, not {@code wq.wakeUp()}: these tests need the exercises up to this one,
+ * not L01-E6.
  */
 @Tag("lesson01")
 @Tag("L01-E5")
@@ -47,25 +54,6 @@ class WaitEventTest {
     @FunctionalInterface
     interface WaitFn {
         long waitEvent(WaitQueueHead wq, BooleanSupplier condition);
-    }
-
-    /**
-     * {@code wake_up(wq)} as {@code __wake_up()} does it: {@code __wake_up_common}
-     * (L01-E2) under the queue's lock, TASK_NORMAL, one exclusive sleeper. Spelled out
-     * here so that these tests need only the exercises up to this one, not L01-E6.
-     */
-    static void wakeUp(WaitQueueHead wq) {
-        if (Task.current() == null) {
-            assertThat(wq.lock.isLocked())
-                    .as("the wait queue's lock is held although no task runs: a function returned without spin_unlock")
-                    .isFalse();
-        }
-        wq.lock.lock();
-        try {
-            wq.wakeUpCommon(TASK_NORMAL, 1, 0, 0);
-        } finally {
-            wq.lock.unlock();
-        }
     }
 
     /**
@@ -84,28 +72,6 @@ class WaitEventTest {
             }
             return condition.getAsBoolean();
         };
-    }
-
-    private static List<WaitQueueEntry> entriesOf(WaitQueueHead wq) {
-        List<WaitQueueEntry> entries = new ArrayList<>();
-        wq.head.entries().forEach(entries::add);
-        return entries;
-    }
-
-    private static String currentState() {
-        return Task.stateName(Sched.current().state());
-    }
-
-    private static String stateOf(Task t) {
-        return Task.stateName(t.state());
-    }
-
-    /** Runs {@code body} as the only task, to its end; rethrows what it threw (a failed assertion). */
-    private static void inTask(Runnable body) {
-        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
-            sched.spawn("task", body);
-            sched.run();
-        }
     }
 
     // ---- prepare_to_wait_event -----------------------------------------------------------------

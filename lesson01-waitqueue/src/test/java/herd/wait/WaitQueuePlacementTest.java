@@ -2,6 +2,8 @@ package herd.wait;
 
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_WOKEN;
+import static herd.wait.WaitTests.callbackEntry;
+import static herd.wait.WaitTests.withCallersLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiConsumer;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -41,7 +44,7 @@ class WaitQueuePlacementTest {
 
     /** A callback entry (no task) called {@code name} in messages, with {@code flags}. */
     private WaitQueueEntry entry(String name, int flags) {
-        WaitQueueEntry e = new WaitQueueEntry(null, (wqEntry, mode, wakeFlags, key) -> 0, flags);
+        WaitQueueEntry e = callbackEntry(flags);
         names.put(e, name);
         return e;
     }
@@ -70,22 +73,26 @@ class WaitQueuePlacementTest {
      * reported here in words.
      */
     private void withLockHeld(Runnable body) {
-        wq.lock.lock();
-        try {
-            body.run();
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).contains("spinlock recursion")) {
-                throw new AssertionError("the double-underscore helpers (addWaitQueueLocked, "
-                        + "addWaitQueueEntryTailLocked, addWaitQueueExclusiveLocked, removeWaitQueueLocked) are called "
-                        + "with wq.lock already held and must not take it again; one did (see the stack trace) and hit: "
-                        + e.getMessage(), e);
-            }
-            throw e;
-        } finally {
-            if (wq.lock.isHeldByCurrentThread()) {
-                wq.lock.unlock();
-            }
+        withCallersLock(wq, "the double-underscore helpers (addWaitQueueLocked, addWaitQueueEntryTailLocked, "
+                + "addWaitQueueExclusiveLocked, removeWaitQueueLocked) are called with wq.lock already held and must "
+                + "not take it again; one did (see the stack trace) and hit: ", body);
+    }
+
+    /**
+     * What {@code call} threw, or null if it returned normally. A not-done exercise is rethrown
+     * as it is, so that the learner sees its id rather than a failed check.
+     */
+    private static Throwable thrownBy(ThrowingCallable call) {
+        Throwable thrown = catchThrowable(call);
+        if (thrown instanceof Todo.NotDone notDone) {
+            throw notDone;
         }
+        return thrown;
+    }
+
+    /** What a call did, in words: "returned normally" or "threw ...". */
+    private static String outcome(Throwable thrown) {
+        return thrown == null ? "returned normally" : "threw " + thrown;
     }
 
     private static String hex(int flags) {
@@ -362,18 +369,15 @@ class WaitQueuePlacementTest {
         Throwable thrown;
         wq.lock.lock();
         try {
-            thrown = catchThrowable(() -> op.call.accept(wq, e));
+            thrown = thrownBy(() -> op.call.accept(wq, e));
         } finally {
             wq.lock.unlock();
         }
 
-        if (thrown instanceof Todo.NotDone notDone) {
-            throw notDone;
-        }
         assertThat(thrown)
                 .as("%s must take wq.lock itself (spin_lock_irqsave). Called while this thread already holds "
                         + "wq.lock, it must fail with the SpinLock's 'BUG: spinlock recursion'; it %s, so it changes "
-                        + "the list without the lock", op, thrown == null ? "returned normally" : "threw " + thrown)
+                        + "the list without the lock", op, outcome(thrown))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("spinlock recursion");
         assertThat(order())
@@ -406,14 +410,11 @@ class WaitQueuePlacementTest {
         WaitQueueEntry e = entry("e", 0);
         wq.head.add(e.entry); // already queued: linking it again is list corruption, ListHead throws
 
-        Throwable thrown = catchThrowable(() -> op.call.accept(wq, e));
+        Throwable thrown = thrownBy(() -> op.call.accept(wq, e));
 
-        if (thrown instanceof Todo.NotDone notDone) {
-            throw notDone;
-        }
         assertThat(thrown)
                 .as("%s of an entry that is already queued must let ListHead's 'list_add corruption' through; it %s",
-                        op, thrown == null ? "returned normally" : "threw " + thrown)
+                        op, outcome(thrown))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("list_add corruption");
         assertThat(wq.lock.isLocked())

@@ -2,7 +2,7 @@ package herd.wait;
 
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
-import static herd.sched.Task.TASK_NORMAL;
+import static herd.wait.WaitTests.wakeUp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * each side wakes one sleeper of the other per item it moves, so both sides go to sleep
  * and are woken thousands of times. Whatever the interleaving, every item must be
  * consumed exactly once and every task must exit: a lost wake-up leaves a task asleep
- * next to an item or a free slot, and the run never ends.
+ * next to an item or a free slot, and the run never ends. Each side wakes the other with
+ * {@link WaitTests#wakeUp}, {@code __wake_up_common} under the queue's lock, so that this
+ * test needs only the exercises up to L01-E5.
  */
 @Tag("lesson01")
 @Tag("L01-E5")
@@ -42,20 +44,6 @@ class WaitQueueStressTest {
     private static final int POISON = -1;
     /** Guards the test thread's waits; a correct run takes well under a second. */
     private static final Duration GUARD = Duration.ofSeconds(5);
-
-    /**
-     * {@code wake_up(wq)} as {@code __wake_up()} does it: {@code __wake_up_common}
-     * (L01-E2) under the queue's lock, TASK_NORMAL, one exclusive sleeper; written out so
-     * that this test needs only the exercises up to L01-E5.
-     */
-    private static void wakeUp(WaitQueueHead wq) {
-        wq.lock.lock();
-        try {
-            wq.wakeUpCommon(TASK_NORMAL, 1, 0, 0);
-        } finally {
-            wq.lock.unlock();
-        }
-    }
 
     /** The buffer: items, free slots, and a wait queue for each side. */
     private static final class Buffer {

@@ -3,14 +3,14 @@ package herd.wait;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_NORMAL;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
+import static herd.wait.WaitTests.stateOf;
+import static herd.wait.WaitTests.tasksOn;
+import static herd.wait.WaitTests.underLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.IntSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class WakeFunctionsTest {
             Sched.schedule();
         });
         sched.runUntilIdle();
-        assertThat(Task.stateName(task.state())).as("setup: %s must be asleep", task)
+        assertThat(stateOf(task)).as("setup: %s must be asleep", task)
                 .isEqualTo(Task.stateName(state));
         return task;
     }
@@ -51,25 +51,6 @@ class WakeFunctionsTest {
         return new WaitQueueEntry(task, WaitQueueEntry::autoremoveWakeFunction, 0);
     }
 
-    /** Calls a wake function as __wake_up_common does: with the queue's lock held. */
-    private static int underLock(WaitQueueHead wq, IntSupplier wakeFunction) {
-        assertThat(wq.lock.isLocked())
-                .as("the wait queue's lock is held although no task runs: a function returned without spin_unlock")
-                .isFalse();
-        wq.lock.lock();
-        try {
-            return wakeFunction.getAsInt();
-        } finally {
-            wq.lock.unlock();
-        }
-    }
-
-    private static List<Task> tasksOn(WaitQueueHead wq) {
-        List<Task> tasks = new ArrayList<>();
-        wq.head.entries().forEach(e -> tasks.add(e.task));
-        return tasks;
-    }
-
     @Test
     @DisplayName("default_wake_function wakes the entry's task, returns 1, and leaves the entry on the queue")
     void defaultWakeFunctionWakesAndKeepsTheEntry() {
@@ -82,7 +63,7 @@ class WakeFunctionsTest {
 
             assertThat(ret).as("default_wake_function on a sleeping task must return try_to_wake_up's 1")
                     .isEqualTo(1);
-            assertThat(Task.stateName(task.state()))
+            assertThat(stateOf(task))
                     .as("default_wake_function must wake the entry's task (try_to_wake_up sets it TASK_RUNNING)")
                     .isEqualTo("TASK_RUNNING");
             assertThat(entry.entry.isEmpty())
@@ -114,7 +95,7 @@ class WakeFunctionsTest {
                     .as("default_wake_function with mode TASK_INTERRUPTIBLE on a TASK_UNINTERRUPTIBLE sleeper must "
                             + "return 0: pass the mode to try_to_wake_up as its state mask")
                     .isZero();
-            assertThat(Task.stateName(task.state())).as("the TASK_UNINTERRUPTIBLE sleeper must stay asleep")
+            assertThat(stateOf(task)).as("the TASK_UNINTERRUPTIBLE sleeper must stay asleep")
                     .isEqualTo("TASK_UNINTERRUPTIBLE");
             assertThat(tasksOn(wq)).as("the entry stays on the queue").containsExactly(task);
         }
@@ -133,7 +114,7 @@ class WakeFunctionsTest {
             int ret = underLock(wq, () -> WaitQueueEntry.autoremoveWakeFunction(firstEntry, TASK_NORMAL, 0, 0));
 
             assertThat(ret).as("autoremove_wake_function on a sleeping task must return 1").isEqualTo(1);
-            assertThat(Task.stateName(first.state())).as("autoremove_wake_function must wake the entry's task")
+            assertThat(stateOf(first)).as("autoremove_wake_function must wake the entry's task")
                     .isEqualTo("TASK_RUNNING");
             assertThat(firstEntry.entry.isEmpty())
                     .as("autoremove_wake_function must unlink the entry of the task it woke (list_del_init)")
@@ -141,7 +122,7 @@ class WakeFunctionsTest {
             assertThat(tasksOn(wq))
                     .as("only the woken entry leaves the queue; the other sleeper's entry stays")
                     .containsExactly(second);
-            assertThat(Task.stateName(second.state())).as("the other sleeper was not woken")
+            assertThat(stateOf(second)).as("the other sleeper was not woken")
                     .isEqualTo("TASK_UNINTERRUPTIBLE");
         }
     }
@@ -183,7 +164,7 @@ class WakeFunctionsTest {
                     .as("the sleeper was not woken, so autoremove_wake_function must leave its entry queued, or "
                             + "the next wake-up could never find it")
                     .isFalse();
-            assertThat(Task.stateName(task.state())).as("the sleeper stays asleep").isEqualTo("TASK_UNINTERRUPTIBLE");
+            assertThat(stateOf(task)).as("the sleeper stays asleep").isEqualTo("TASK_UNINTERRUPTIBLE");
             assertThat(task.wakeups()).as("no successful wake-up").isZero();
         }
     }

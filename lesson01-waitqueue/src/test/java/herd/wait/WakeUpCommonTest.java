@@ -4,16 +4,18 @@ import static herd.sched.Sched.WF_SYNC;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_NORMAL;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
+import static herd.wait.WaitTests.EPOLLIN;
+import static herd.wait.WaitTests.EPOLLRDNORM;
+import static herd.wait.WaitTests.withCallersLock;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.same;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verifyNoMoreInteractions;
-import static org.mockito.Mockito.when;
 
+import herd.wait.WaitTests.Call;
+import herd.wait.WaitTests.Slot;
+import herd.wait.WaitTests.TestQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -43,96 +45,17 @@ import org.mockito.InOrder;
 @Tag("L01-E2")
 @DisplayName("L01-E2: __wake_up_common, the walk")
 class WakeUpCommonTest {
-    private static final int EPOLLIN = 0x001;
-    private static final int EPOLLRDNORM = 0x040;
-    /** More calls than this on a handful of entries means the walk loops. */
-    private static final int RUNAWAY_CALLS = 1000;
-
-    /** One wake function call, as the function saw it. */
-    record Call(String label, WaitQueueEntry entry, int mode, int wakeFlags, int key, boolean lockHeld) {
+    /** A queue built from {@code spec}; a walk that loops is reported as a loop of {@code __wake_up_common}. */
+    private static TestQueue queue(String spec) {
+        return queue(spec, (slot, entry) -> { });
     }
 
-    /** One queued entry: its label, the entry, its mocked wake function, and what the function returns. */
-    record Slot(String label, WaitQueueEntry entry, WakeFunction fn, int ret) {
-    }
-
-    /** A wait queue built from a spec such as {@code "N N X0 X"}, whose wake functions record their calls. */
-    static final class TestQueue {
-        final WaitQueueHead wq = new WaitQueueHead("test-wq");
-        final List<Slot> slots = new ArrayList<>();
-        final List<Call> calls = new ArrayList<>();
-        private final String spec;
-
-        TestQueue(String spec) {
-            this(spec, (slot, entry) -> { });
-        }
-
-        /** {@code sideEffect} runs inside each wake function before it returns, with the entry it was given. */
-        TestQueue(String spec, BiConsumer<Slot, WaitQueueEntry> sideEffect) {
-            this.spec = spec;
-            String[] tokens = spec.isBlank() ? new String[0] : spec.trim().split("\\s+");
-            for (int i = 0; i < tokens.length; i++) {
-                String token = tokens[i];
-                boolean exclusive = switch (token.charAt(0)) {
-                    case 'N' -> false;
-                    case 'X' -> true;
-                    default -> throw new IllegalArgumentException("bad queue token " + token + " in " + spec);
-                };
-                int ret = token.length() == 1 ? 1 : Integer.parseInt(token.substring(1));
-                String label = i + ":" + token.charAt(0);
-                WakeFunction fn = mock(WakeFunction.class, "wake function of entry " + label);
-                WaitQueueEntry entry = new WaitQueueEntry(null, fn, exclusive ? WQ_FLAG_EXCLUSIVE : 0);
-                Slot slot = new Slot(label, entry, fn, ret);
-                when(fn.wake(any(), anyInt(), anyInt(), anyInt())).thenAnswer(invocation -> {
-                    if (calls.size() >= RUNAWAY_CALLS) {
-                        throw new AssertionError("__wake_up_common called more than " + RUNAWAY_CALLS
-                                + " wake functions on a queue of " + slots.size() + " entries: the walk loops "
-                                + "(does it follow ->next of an entry that was just unlinked? walk with "
-                                + "head.entries(), the list_for_each_entry_safe of the model)");
-                    }
-                    WaitQueueEntry given = invocation.getArgument(0);
-                    calls.add(new Call(label, given, invocation.getArgument(1), invocation.getArgument(2),
-                            invocation.getArgument(3), wq.lock.isHeldByCurrentThread()));
-                    sideEffect.accept(slot, given);
-                    return ret;
-                });
-                wq.head.addTail(entry.entry);
-                slots.add(slot);
-            }
-        }
-
-        /** The queue as written in messages: {@code [0:N->1, 1:X->0]}. */
-        String describe() {
-            return slots.stream().map(s -> s.label() + "->" + s.ret()).toList().toString();
-        }
-
-        /** The labels of the first {@code n} entries. */
-        List<String> firstLabels(int n) {
-            return slots.subList(0, n).stream().map(Slot::label).toList();
-        }
-
-        /** The labels of the entries whose function was called, in call order. */
-        List<String> called() {
-            return calls.stream().map(Call::label).toList();
-        }
-
-        WakeFunction[] functions() {
-            return slots.stream().map(Slot::fn).toArray(WakeFunction[]::new);
-        }
-
-        /** The labels of the entries still queued, head first. */
-        List<String> queued() {
-            List<String> out = new ArrayList<>();
-            for (WaitQueueEntry e : wq.head.entries()) {
-                out.add(slots.stream().filter(s -> s.entry() == e).map(Slot::label).findFirst().orElse("?"));
-            }
-            return out;
-        }
-
-        @Override
-        public String toString() {
-            return spec;
-        }
+    /** The same, with {@code sideEffect} run inside each wake function before it returns. */
+    private static TestQueue queue(String spec, BiConsumer<Slot, WaitQueueEntry> sideEffect) {
+        return new TestQueue(spec, entries -> "__wake_up_common called more than " + TestQueue.RUNAWAY_CALLS
+                + " wake functions on a queue of " + entries + " entries: the walk loops (does it follow ->next of "
+                + "an entry that was just unlinked? walk with head.entries(), the list_for_each_entry_safe of the "
+                + "model)", sideEffect);
     }
 
     @ParameterizedTest(name = "[{index}] queue [{0}], nr_exclusive={1}: calls the first {2}, returns {3} ({4})")
@@ -160,7 +83,7 @@ class WakeUpCommonTest {
             """)
     @DisplayName("which wake functions the walk calls, in which order, and the budget it returns")
     void theWalkTable(String spec, int nrExclusive, int expectedCalls, int expectedLeft, String rule) {
-        TestQueue q = new TestQueue(spec);
+        TestQueue q = queue(spec);
 
         int left = q.wq.wakeUpCommon(TASK_NORMAL, nrExclusive, 0, 0);
 
@@ -188,7 +111,7 @@ class WakeUpCommonTest {
     @Test
     @DisplayName("each wake function receives exactly (its own entry, mode, wake_flags, key)")
     void theCallbacksGetTheCallersArguments() {
-        TestQueue q = new TestQueue("N X0 X");
+        TestQueue q = queue("N X0 X");
         int key = EPOLLIN | EPOLLRDNORM;
 
         int left = q.wq.wakeUpCommon(TASK_INTERRUPTIBLE, 1, WF_SYNC, key);
@@ -235,7 +158,7 @@ class WakeUpCommonTest {
     void theWalkSurvivesEntriesThatUnlinkThemselves() {
         // autoremove_wake_function does list_del_init on the entry it woke; the kernel walks
         // with list_for_each_entry_safe so that the next entry is known before the call.
-        TestQueue q = new TestQueue("N N X X", (slot, given) -> given.entry.delInit());
+        TestQueue q = queue("N N X X", (slot, given) -> given.entry.delInit());
 
         int left = q.wq.wakeUpCommon(TASK_NORMAL, 1, 0, 0);
 
@@ -256,7 +179,7 @@ class WakeUpCommonTest {
         // Once its wake function ran, the woken task may already be reusing its entry (a new
         // prepare_to_wait clears WQ_FLAG_EXCLUSIVE), or in the kernel the entry may be gone:
         // __wake_up_common reads flags = curr->flags before it calls curr->func.
-        TestQueue q = new TestQueue("X X", (slot, given) -> given.flags &= ~WQ_FLAG_EXCLUSIVE);
+        TestQueue q = queue("X X", (slot, given) -> given.flags &= ~WQ_FLAG_EXCLUSIVE);
 
         int left = q.wq.wakeUpCommon(TASK_NORMAL, 1, 0, 0);
 
@@ -272,26 +195,18 @@ class WakeUpCommonTest {
     @Test
     @DisplayName("__wake_up_common runs under the caller's wq.lock: it neither takes nor releases it")
     void theWalkRunsUnderTheCallersLock() {
-        TestQueue q = new TestQueue("N X X");
+        TestQueue q = queue("N X X");
 
-        int left;
-        q.wq.lock.lock();
-        try {
-            left = q.wq.wakeUpCommon(TASK_NORMAL, 1, 0, 0);
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).contains("spinlock recursion")) {
-                throw new AssertionError("__wake_up_common (wakeUpCommon) is called with wq.lock already held "
-                        + "(by __wake_up, wake_up_locked, ep_poll_callback...) and must not take it again; it did "
-                        + "and hit: " + e.getMessage(), e);
-            }
-            throw e;
-        } finally {
+        String recursion = "__wake_up_common (wakeUpCommon) is called with wq.lock already held (by __wake_up, "
+                + "wake_up_locked, ep_poll_callback...) and must not take it again; it did and hit: ";
+        int left = withCallersLock(q.wq, recursion, () -> {
+            int budgetLeft = q.wq.wakeUpCommon(TASK_NORMAL, 1, 0, 0);
             assertThat(q.wq.lock.isHeldByCurrentThread())
                     .as("__wake_up_common must leave the caller's wq.lock held; after it the lock is held by %s",
                             q.wq.lock.holder())
                     .isTrue();
-            q.wq.lock.unlock();
-        }
+            return budgetLeft;
+        });
 
         assertThat(q.called()).as("on queue %s with nr_exclusive=1 the walk must call [0:N, 1:X]; it called %s",
                 q.describe(), q.called()).containsExactly("0:N", "1:X");
@@ -303,7 +218,7 @@ class WakeUpCommonTest {
     @Test
     @DisplayName("several wake-ups in a row: each walk starts again from the head")
     void eachWalkStartsFromTheHead() {
-        TestQueue q = new TestQueue("X X X");
+        TestQueue q = queue("X X X");
         List<List<String>> walks = new ArrayList<>();
         Consumer<Integer> walk = nr -> {
             q.calls.clear();

@@ -5,21 +5,23 @@ import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_NORMAL;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
-import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
+import static herd.wait.WaitTests.EPOLLIN;
+import static herd.wait.WaitTests.EPOLLRDNORM;
+import static herd.wait.WaitTests.stateOf;
+import static herd.wait.WaitTests.withCallersLock;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.same;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
-import static org.mockito.Mockito.when;
 
 import herd.course.Seeds;
+import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
-import java.util.ArrayList;
+import herd.wait.WaitTests.Call;
+import herd.wait.WaitTests.Slot;
+import herd.wait.WaitTests.TestQueue;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,61 +59,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 @DisplayName("L01-E6: the wake_up family")
 @ExtendWith(Seeds.Resolver.class)
 class WakeUpFamilyTest {
-    private static final int EPOLLIN = 0x001;
-    private static final int EPOLLRDNORM = 0x040;
     private static final int POLL_MASK = EPOLLIN | EPOLLRDNORM;
-    private static final int RUNAWAY_CALLS = 1000;
 
-    /** One wake function call, as the function saw it. */
-    record Call(String label, WaitQueueEntry entry, int mode, int wakeFlags, int key, boolean lockHeld) {
-    }
-
-    /** One queued entry: its label, the entry, its mocked wake function. */
-    record Slot(String label, WaitQueueEntry entry, WakeFunction fn) {
-    }
-
-    /** A wait queue built from a spec such as {@code "N N X X X"}, whose wake functions record their calls. */
-    static final class TestQueue {
-        final WaitQueueHead wq = new WaitQueueHead("test-wq");
-        final List<Slot> slots = new ArrayList<>();
-        final List<Call> calls = new ArrayList<>();
-        private final List<String> described = new ArrayList<>();
-
-        TestQueue(String spec) {
-            String[] tokens = spec.isBlank() ? new String[0] : spec.trim().split("\\s+");
-            for (int i = 0; i < tokens.length; i++) {
-                String token = tokens[i];
-                boolean exclusive = token.charAt(0) == 'X';
-                int ret = token.length() == 1 ? 1 : Integer.parseInt(token.substring(1));
-                String label = i + ":" + token.charAt(0);
-                WakeFunction fn = mock(WakeFunction.class, "wake function of entry " + label);
-                WaitQueueEntry entry = new WaitQueueEntry(null, fn, exclusive ? WQ_FLAG_EXCLUSIVE : 0);
-                when(fn.wake(any(), anyInt(), anyInt(), anyInt())).thenAnswer(invocation -> {
-                    if (calls.size() >= RUNAWAY_CALLS) {
-                        throw new AssertionError("more than " + RUNAWAY_CALLS + " wake function calls on a queue of "
-                                + slots.size() + " entries: the walk loops");
-                    }
-                    calls.add(new Call(label, invocation.getArgument(0), invocation.getArgument(1),
-                            invocation.getArgument(2), invocation.getArgument(3), wq.lock.isHeldByCurrentThread()));
-                    return ret;
-                });
-                wq.head.addTail(entry.entry);
-                slots.add(new Slot(label, entry, fn));
-                described.add(label + "->" + ret);
-            }
-        }
-
-        String describe() {
-            return described.toString();
-        }
-
-        List<String> firstLabels(int n) {
-            return slots.subList(0, n).stream().map(Slot::label).toList();
-        }
-
-        List<String> called() {
-            return calls.stream().map(Call::label).toList();
-        }
+    /** A queue built from {@code spec}, as in L01-E2's tests; a walk that loops is reported as such. */
+    private static TestQueue queue(String spec) {
+        return new TestQueue(spec, entries -> "more than " + TestQueue.RUNAWAY_CALLS + " wake function calls on a "
+                + "queue of " + entries + " entries: the walk loops", (slot, entry) -> { });
     }
 
     private static String modeName(int mode) {
@@ -175,7 +128,7 @@ class WakeUpFamilyTest {
     @DisplayName("each wrapper passes its (mode, wake_flags, key), wakes every non-exclusive entry and its budget "
             + "of exclusive ones, under the lock")
     void eachWrapperPassesItsArguments(Wrapper w) {
-        TestQueue q = new TestQueue("N N X X X");
+        TestQueue q = queue("N N X X X");
         int exclusiveWoken = w.nrExclusive == 0 ? 3 : Math.min(w.nrExclusive, 3);
         int expectedCalls = 2 + exclusiveWoken;
 
@@ -237,7 +190,7 @@ class WakeUpFamilyTest {
             """)
     @DisplayName("__wake_up returns how many exclusive entries accepted (nr_exclusive minus the budget left)")
     void wakeUpReturnsTheExclusiveEntriesThatAccepted(String spec, int nrExclusive, int expected, String why) {
-        TestQueue q = new TestQueue(spec);
+        TestQueue q = queue(spec);
 
         int accepted = q.wq.wakeUp(TASK_NORMAL, nrExclusive, 0, 0);
 
@@ -256,25 +209,16 @@ class WakeUpFamilyTest {
     @Test
     @DisplayName("wake_up_locked runs under the caller's wq.lock: it neither takes nor releases it")
     void wakeUpLockedUsesTheCallersLock() {
-        TestQueue q = new TestQueue("N N X X X");
+        TestQueue q = queue("N N X X X");
 
-        q.wq.lock.lock();
-        try {
+        withCallersLock(q.wq, "wake_up_locked is called with wq.lock already held and must not take it again (it "
+                + "calls __wake_up_common directly, not __wake_up); it did and hit: ", () -> {
             q.wq.wakeUpLocked();
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).contains("spinlock recursion")) {
-                throw new AssertionError("wake_up_locked is called with wq.lock already held and must not take it "
-                        + "again (it calls __wake_up_common directly, not __wake_up); it did and hit: "
-                        + e.getMessage(), e);
-            }
-            throw e;
-        } finally {
             assertThat(q.wq.lock.isHeldByCurrentThread())
                     .as("wake_up_locked must leave the caller's wq.lock held; after it the lock is held by %s",
                             q.wq.lock.holder())
                     .isTrue();
-            q.wq.lock.unlock();
-        }
+        });
 
         assertThat(q.called())
                 .as("wake_up_locked() on %s must call [0:N, 1:N, 2:X] (TASK_NORMAL, one exclusive); it called %s",
@@ -321,35 +265,50 @@ class WakeUpFamilyTest {
                 .isEqualTo(Task.stateName(state));
     }
 
+    /** A deep (TASK_UNINTERRUPTIBLE) and a light (TASK_INTERRUPTIBLE) sleeper on one queue, after one wake-up. */
+    private record TwoSleepers(WaitQueueHead wq, Task deep, Task light, List<Task> woke, int accepted) {
+    }
+
+    /**
+     * On {@code sched}: d-sleeper sleeps on a queue in TASK_UNINTERRUPTIBLE and s-sleeper in
+     * TASK_INTERRUPTIBLE; then a waker task calls {@code wake} on the queue, and the run goes on
+     * until every task sleeps or has exited. {@code woke} lists the sleepers that returned from
+     * schedule(), {@code accepted} is what {@code wake} returned.
+     */
+    private static TwoSleepers wakeTwoSleepers(DeterministicScheduler sched, ToIntFunction<WaitQueueHead> wake) {
+        WaitQueueHead wq = new WaitQueueHead("wq");
+        List<Task> woke = new CopyOnWriteArrayList<>();
+        Task deep = sched.spawn("d-sleeper", () -> sleepOn(wq, TASK_UNINTERRUPTIBLE, woke));
+        Task light = sched.spawn("s-sleeper", () -> sleepOn(wq, TASK_INTERRUPTIBLE, woke));
+        sched.runUntilIdle();
+        assertAsleep(deep, TASK_UNINTERRUPTIBLE);
+        assertAsleep(light, TASK_INTERRUPTIBLE);
+
+        AtomicInteger accepted = new AtomicInteger(-1);
+        sched.spawn("waker", () -> accepted.set(wake.applyAsInt(wq)));
+        sched.runUntilIdle();
+        return new TwoSleepers(wq, deep, light, woke, accepted.get());
+    }
+
     @Test
     @DisplayName("wake_up_interruptible wakes the TASK_INTERRUPTIBLE sleeper and leaves the TASK_UNINTERRUPTIBLE one asleep")
     void wakeUpInterruptibleWakesOnlyInterruptibleSleepers(Seeds seeds) {
         seeds.explore(20, 0.5, sched -> {
-            WaitQueueHead wq = new WaitQueueHead("wq");
-            List<Task> woke = new CopyOnWriteArrayList<>();
-            Task deep = sched.spawn("d-sleeper", () -> sleepOn(wq, TASK_UNINTERRUPTIBLE, woke));
-            Task light = sched.spawn("s-sleeper", () -> sleepOn(wq, TASK_INTERRUPTIBLE, woke));
-            sched.runUntilIdle();
-            assertAsleep(deep, TASK_UNINTERRUPTIBLE);
-            assertAsleep(light, TASK_INTERRUPTIBLE);
+            TwoSleepers run = wakeTwoSleepers(sched, WaitQueueHead::wakeUpInterruptible);
 
-            AtomicInteger accepted = new AtomicInteger(-1);
-            sched.spawn("waker", () -> accepted.set(wq.wakeUpInterruptible()));
-            sched.runUntilIdle();
-
-            assertThat(Task.stateName(deep.state()))
+            assertThat(stateOf(run.deep()))
                     .as("wake_up_interruptible() wakes TASK_INTERRUPTIBLE sleepers only: %s, asleep in "
                             + "TASK_UNINTERRUPTIBLE, must still be asleep; it is %s (woken: %s)",
-                            deep, Task.stateName(deep.state()), woke)
+                            run.deep(), stateOf(run.deep()), run.woke())
                     .isEqualTo("TASK_UNINTERRUPTIBLE");
-            assertThat(Task.stateName(light.state()))
+            assertThat(stateOf(run.light()))
                     .as("wake_up_interruptible() must wake %s, asleep in TASK_INTERRUPTIBLE, which then runs to its "
-                            + "end (TASK_DEAD); it is %s", light, Task.stateName(light.state()))
+                            + "end (TASK_DEAD); it is %s", run.light(), stateOf(run.light()))
                     .isEqualTo("TASK_DEAD");
-            assertThat(woke).as("the tasks that returned from schedule()").containsExactly(light);
-            assertThat(accepted.get())
+            assertThat(run.woke()).as("the tasks that returned from schedule()").containsExactly(run.light());
+            assertThat(run.accepted())
                     .as("wake_up_interruptible() on a queue of non-exclusive entries must return 0 (no exclusive "
-                            + "entry accepted); it returned %d", accepted.get())
+                            + "entry accepted); it returned %d", run.accepted())
                     .isZero();
         });
     }
@@ -358,30 +317,21 @@ class WakeUpFamilyTest {
     @DisplayName("wake_up (TASK_NORMAL) wakes sleepers in both TASK_INTERRUPTIBLE and TASK_UNINTERRUPTIBLE")
     void wakeUpWakesBothKindsOfSleepers(Seeds seeds) {
         seeds.explore(20, 0.5, sched -> {
-            WaitQueueHead wq = new WaitQueueHead("wq");
-            List<Task> woke = new CopyOnWriteArrayList<>();
-            Task deep = sched.spawn("d-sleeper", () -> sleepOn(wq, TASK_UNINTERRUPTIBLE, woke));
-            Task light = sched.spawn("s-sleeper", () -> sleepOn(wq, TASK_INTERRUPTIBLE, woke));
-            sched.runUntilIdle();
-            assertAsleep(deep, TASK_UNINTERRUPTIBLE);
-            assertAsleep(light, TASK_INTERRUPTIBLE);
+            TwoSleepers run = wakeTwoSleepers(sched, WaitQueueHead::wakeUp);
 
-            AtomicInteger accepted = new AtomicInteger(-1);
-            sched.spawn("waker", () -> accepted.set(wq.wakeUp()));
-            sched.runUntilIdle();
-
-            for (Task t : List.of(deep, light)) {
+            for (Task t : List.of(run.deep(), run.light())) {
                 assertThat(t.state())
                         .as("wake_up() uses TASK_NORMAL, both sleep states: %s must be woken and run to its end "
-                                + "(TASK_DEAD); it is %s (woken: %s)", t, Task.stateName(t.state()), woke)
+                                + "(TASK_DEAD); it is %s (woken: %s)", t, stateOf(t), run.woke())
                         .isEqualTo(TASK_DEAD);
             }
-            assertThat(woke).as("the tasks that returned from schedule()").containsExactlyInAnyOrder(deep, light);
-            assertThat(accepted.get())
+            assertThat(run.woke()).as("the tasks that returned from schedule()")
+                    .containsExactlyInAnyOrder(run.deep(), run.light());
+            assertThat(run.accepted())
                     .as("wake_up() on a queue of non-exclusive entries must return 0 (no exclusive entry accepted); "
-                            + "it returned %d", accepted.get())
+                            + "it returned %d", run.accepted())
                     .isZero();
-            assertThat(wq.waitqueueActive()).as("both sleepers removed their entries after waking").isFalse();
+            assertThat(run.wq().waitqueueActive()).as("both sleepers removed their entries after waking").isFalse();
         });
     }
 }

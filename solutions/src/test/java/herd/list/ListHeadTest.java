@@ -45,6 +45,19 @@ class ListHeadTest {
         return out;
     }
 
+    /** Links {@code items} at the tail of the list under test, in this order. */
+    private void addTail(Item... items) {
+        for (Item item : items) {
+            head.addTail(item.node);
+        }
+    }
+
+    /** The list under test holds exactly {@code expected}, walked forwards and backwards (both directions linked). */
+    private void assertLinked(Item... expected) {
+        assertThat(walk(head)).containsExactly(expected);
+        assertThat(walkBackwards(head)).containsExactly(expected);
+    }
+
     @Test
     void aNewHeadIsAnEmptyListWithoutOwner() {
         assertThat(head.isEmpty()).isTrue();
@@ -77,8 +90,7 @@ class ListHeadTest {
         head.add(b.node);
         head.add(c.node);
 
-        assertThat(walk(head)).containsExactly(c, b, a);
-        assertThat(walkBackwards(head)).containsExactly(c, b, a);
+        assertLinked(c, b, a);
     }
 
     @Test
@@ -87,8 +99,7 @@ class ListHeadTest {
         head.addTail(b.node);
         head.addTail(c.node);
 
-        assertThat(walk(head)).containsExactly(a, b, c);
-        assertThat(walkBackwards(head)).containsExactly(a, b, c);
+        assertLinked(a, b, c);
     }
 
     @Test
@@ -109,20 +120,16 @@ class ListHeadTest {
 
         a.node.add(b.node);
 
-        assertThat(walk(head)).containsExactly(a, b, c);
-        assertThat(walkBackwards(head)).containsExactly(a, b, c);
+        assertLinked(a, b, c);
     }
 
     @Test
     void delInitUnlinksAndLeavesTheNodeEmpty() {
-        head.addTail(a.node);
-        head.addTail(b.node);
-        head.addTail(c.node);
+        addTail(a, b, c);
 
         b.node.delInit();
 
-        assertThat(walk(head)).containsExactly(a, c);
-        assertThat(walkBackwards(head)).containsExactly(a, c);
+        assertLinked(a, c);
         assertThat(b.node.isEmpty()).isTrue();
         assertThat(b.node.next()).isSameAs(b.node);
         assertThat(b.node.prev()).isSameAs(b.node);
@@ -151,8 +158,7 @@ class ListHeadTest {
 
     @Test
     void aDeletedNodeMayBeAddedAgain() {
-        head.addTail(a.node);
-        head.addTail(b.node);
+        addTail(a, b);
         a.node.delInit();
 
         head.addTail(a.node);
@@ -162,8 +168,7 @@ class ListHeadTest {
 
     @Test
     void addingANodeThatIsAlreadyLinkedIsRefused() {
-        head.addTail(a.node);
-        head.addTail(b.node);
+        addTail(a, b);
 
         assertThatThrownBy(() -> head.add(a.node))
                 .isInstanceOf(IllegalStateException.class)
@@ -172,8 +177,7 @@ class ListHeadTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("list_add corruption: node is already on a list");
 
-        assertThat(walk(head)).containsExactly(a, b);
-        assertThat(walkBackwards(head)).containsExactly(a, b);
+        assertLinked(a, b);
     }
 
     @Test
@@ -189,9 +193,7 @@ class ListHeadTest {
 
     @Test
     void entriesToleratesUnlinkingTheCurrentEntry() {
-        head.addTail(a.node);
-        head.addTail(b.node);
-        head.addTail(c.node);
+        addTail(a, b, c);
         List<Item> seen = new ArrayList<>();
 
         for (Item item : head.entries()) {
@@ -208,9 +210,7 @@ class ListHeadTest {
 
     @Test
     void entriesToleratesUnlinkingSomeEntries() {
-        head.addTail(a.node);
-        head.addTail(b.node);
-        head.addTail(c.node);
+        addTail(a, b, c);
         List<Item> seen = new ArrayList<>();
 
         for (Item item : head.entries()) {
@@ -269,14 +269,11 @@ class ListHeadTest {
 
     @Test
     void moveTailMovesAnEntryToTheTailOfTheSameList() {
-        head.addTail(a.node);
-        head.addTail(b.node);
-        head.addTail(c.node);
+        addTail(a, b, c);
 
         head.moveTail(a.node);
 
-        assertThat(walk(head)).containsExactly(b, c, a);
-        assertThat(walkBackwards(head)).containsExactly(b, c, a);
+        assertLinked(b, c, a);
     }
 
     @Test
@@ -289,8 +286,7 @@ class ListHeadTest {
         head.moveTail(a.node);
 
         assertThat(walk(other)).containsExactly(b);
-        assertThat(walk(head)).containsExactly(c, a);
-        assertThat(walkBackwards(head)).containsExactly(c, a);
+        assertLinked(c, a);
     }
 
     @Test

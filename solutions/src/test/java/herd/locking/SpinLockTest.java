@@ -1,35 +1,23 @@
 package herd.locking;
 
+import static herd.locking.LockingTests.countOnRealThreads;
+import static herd.locking.LockingTests.spawnIncrementers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import herd.sched.DeterministicScheduler;
-import herd.sched.ParallelScheduler;
 import herd.sched.Sched;
+import herd.sched.Schedulers;
 import herd.sched.Task;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class SpinLockTest {
     private final SpinLock lock = new SpinLock();
-    private final List<AutoCloseable> schedulers = new ArrayList<>();
-
-    private DeterministicScheduler deterministic(long seed, double preemption) {
-        DeterministicScheduler sched = new DeterministicScheduler(seed, preemption);
-        schedulers.add(sched);
-        return sched;
-    }
-
-    @AfterEach
-    void closeSchedulers() throws Exception {
-        for (AutoCloseable sched : schedulers) {
-            sched.close();
-        }
-    }
+    @AutoClose
+    private final Schedulers schedulers = new Schedulers();
 
     @Test
     void aFreeLockIsHeldByNobody() {
@@ -55,7 +43,7 @@ class SpinLockTest {
 
     @Test
     void aTaskMayLockAndUnlock() {
-        DeterministicScheduler sched = deterministic(1, 0);
+        DeterministicScheduler sched = schedulers.deterministic(1, 0);
         List<Object> seen = new CopyOnWriteArrayList<>();
         sched.spawn("t", () -> {
             lock.lock();
@@ -73,7 +61,7 @@ class SpinLockTest {
 
     @Test
     void theLockIsNotHeldByOtherThreads() {
-        DeterministicScheduler sched = deterministic(1, 0);
+        DeterministicScheduler sched = schedulers.deterministic(1, 0);
         boolean[] heldByTask = {true};
         lock.lock();
         try {
@@ -88,7 +76,7 @@ class SpinLockTest {
 
     @Test
     void recursionInATaskIsABug() {
-        DeterministicScheduler sched = deterministic(2, 0);
+        DeterministicScheduler sched = schedulers.deterministic(2, 0);
         sched.spawn("t", () -> {
             lock.lock();
             lock.lock();
@@ -121,7 +109,7 @@ class SpinLockTest {
 
     @Test
     void unlockByATaskThatDoesNotHoldTheLockIsABug() {
-        DeterministicScheduler sched = deterministic(3, 0);
+        DeterministicScheduler sched = schedulers.deterministic(3, 0);
         int[] preemptCount = {-1};
         sched.spawn("t", () -> {
             try {
@@ -145,7 +133,7 @@ class SpinLockTest {
 
     @Test
     void thePreemptCountGoesUpAndDownInATask() {
-        DeterministicScheduler sched = deterministic(4, 0);
+        DeterministicScheduler sched = schedulers.deterministic(4, 0);
         SpinLock other = new SpinLock();
         List<Integer> counts = new CopyOnWriteArrayList<>();
         sched.spawn("t", () -> {
@@ -168,7 +156,7 @@ class SpinLockTest {
 
     @Test
     void aLockLeftLockedByATaskIsReportedToTheNextTaskThatTakesIt() {
-        DeterministicScheduler sched = deterministic(5, 0);
+        DeterministicScheduler sched = schedulers.deterministic(5, 0);
         sched.spawn("forgetful", lock::lock);
         sched.runUntilIdle();
         assertThat(lock.holder()).isEqualTo("forgetful-100");
@@ -184,7 +172,7 @@ class SpinLockTest {
 
     @Test
     void aLockLeftLockedByAFailedTaskIsReported() {
-        DeterministicScheduler first = deterministic(6, 0);
+        DeterministicScheduler first = schedulers.deterministic(6, 0);
         first.spawn("failing", () -> {
             lock.lock();
             throw new IllegalArgumentException("failed with the lock held");
@@ -194,7 +182,7 @@ class SpinLockTest {
                 .hasMessage("failed with the lock held");
         assertThat(lock.isLocked()).isTrue();
 
-        DeterministicScheduler second = deterministic(6, 0);
+        DeterministicScheduler second = schedulers.deterministic(6, 0);
         second.spawn("next", lock::lock);
 
         assertThatThrownBy(second::run)
@@ -204,7 +192,7 @@ class SpinLockTest {
 
     @Test
     void aTaskCannotWaitForALockTheTestThreadHolds() {
-        DeterministicScheduler sched = deterministic(7, 0);
+        DeterministicScheduler sched = schedulers.deterministic(7, 0);
         sched.spawn("t", lock::lock);
         lock.lock();
         try {
@@ -220,17 +208,9 @@ class SpinLockTest {
     @Test
     void mutualExclusionOnTheDeterministicSchedulerWithPreemption() {
         for (long seed = 0; seed < 10; seed++) {
-            DeterministicScheduler sched = deterministic(seed, 0.5);
+            DeterministicScheduler sched = schedulers.deterministic(seed, 0.5);
             int[] counter = {0};
-            for (int i = 0; i < 3; i++) {
-                sched.spawn("inc" + i, () -> {
-                    for (int k = 0; k < 50; k++) {
-                        lock.lock();
-                        counter[0]++;
-                        lock.unlock();
-                    }
-                });
-            }
+            spawnIncrementers(sched, 3, 50, lock::lock, () -> counter[0]++, lock::unlock);
 
             sched.run();
 
@@ -240,23 +220,9 @@ class SpinLockTest {
 
     @Test
     void mutualExclusionOnTheParallelScheduler() {
-        ParallelScheduler sched = new ParallelScheduler();
-        schedulers.add(sched);
-        int[] counter = {0};
-        for (int i = 0; i < 4; i++) {
-            sched.spawn("inc" + i, () -> {
-                for (int k = 0; k < 10_000; k++) {
-                    lock.lock();
-                    counter[0]++;
-                    lock.unlock();
-                }
-            });
-        }
+        int count = countOnRealThreads(schedulers.parallel(), lock::lock, lock::unlock);
 
-        sched.awaitExit(Duration.ofSeconds(10));
-
-        // The threads have ended (awaitExit joined them): their writes are visible here.
-        assertThat(counter[0]).isEqualTo(40_000);
+        assertThat(count).isEqualTo(40_000);
         assertThat(lock.isLocked()).isFalse();
     }
 }

@@ -19,29 +19,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class ParallelSchedulerTest {
     /** Generous: only reached if the code under test is broken. */
     private static final Duration EXIT = Duration.ofSeconds(10);
 
-    private final List<ParallelScheduler> schedulers = new ArrayList<>();
-
-    private ParallelScheduler sched(boolean tracing) {
-        ParallelScheduler sched = new ParallelScheduler(tracing);
-        schedulers.add(sched);
-        return sched;
-    }
-
-    @AfterEach
-    void closeSchedulers() {
-        schedulers.forEach(ParallelScheduler::close);
-    }
+    @AutoClose
+    private final Schedulers schedulers = new Schedulers();
 
     @Test
     void tasksRunAtTheSameTimeOnTheirOwnThreads() {
-        ParallelScheduler sched = sched(false);
+        ParallelScheduler sched = schedulers.parallel();
         CountDownLatch bothRunning = new CountDownLatch(2);
         List<Object> seen = new CopyOnWriteArrayList<>();
         Runnable body = () -> {
@@ -69,7 +59,7 @@ class ParallelSchedulerTest {
 
     @Test
     void aSleepingTaskIsWokenByAnother() {
-        ParallelScheduler sched = sched(false);
+        ParallelScheduler sched = schedulers.parallel();
         AtomicBoolean ready = new AtomicBoolean();
         CountDownLatch asleep = new CountDownLatch(1);
         Task sleeper = sched.spawn("sleeper", () -> {
@@ -100,7 +90,7 @@ class ParallelSchedulerTest {
 
     @Test
     void sleepersOnAWaitQueueAreWokenByWakeUpAll() {
-        ParallelScheduler sched = sched(false);
+        ParallelScheduler sched = schedulers.parallel();
         WaitQueueHead wq = new WaitQueueHead("wq");
         AtomicBoolean ready = new AtomicBoolean();
         List<Task> sleepers = new ArrayList<>();
@@ -120,7 +110,7 @@ class ParallelSchedulerTest {
 
     @Test
     void awaitExitListsATaskThatNeverExits() throws InterruptedException {
-        ParallelScheduler sched = sched(false);
+        ParallelScheduler sched = schedulers.parallel();
         CountDownLatch asleep = new CountDownLatch(1);
         Task stuck = sched.spawn("stuck", () -> {
             Sched.setCurrentState(TASK_UNINTERRUPTIBLE);
@@ -147,7 +137,7 @@ class ParallelSchedulerTest {
 
     @Test
     void aFailingTasksExceptionIsRethrownByAwaitExit() {
-        ParallelScheduler sched = sched(false);
+        ParallelScheduler sched = schedulers.parallel();
         sched.spawn("fine", () -> { });
         sched.spawn("bad", () -> {
             throw new IllegalStateException("boom");
@@ -163,7 +153,7 @@ class ParallelSchedulerTest {
 
     @Test
     void scheduleTimeoutReturnsZeroWhenTheTimerFired() {
-        ParallelScheduler sched = sched(false);
+        ParallelScheduler sched = schedulers.parallel();
         long[] left = {-1, -1};
         int[] state = {-1, -1};
         Task t = sched.spawn("t", () -> {
@@ -184,7 +174,7 @@ class ParallelSchedulerTest {
 
     @Test
     void aPendingSignalKeepsAnInterruptibleTaskAwake() {
-        ParallelScheduler sched = sched(false);
+        ParallelScheduler sched = schedulers.parallel();
         int[] state = {-1};
         Task t = sched.spawn("t", () -> {
             Sched.sendSignal(Task.current());
@@ -201,7 +191,7 @@ class ParallelSchedulerTest {
 
     @Test
     void theClockRuns() {
-        ParallelScheduler sched = sched(false);
+        ParallelScheduler sched = schedulers.parallel();
         long first = sched.clock();
         long second = sched.clock();
 
@@ -211,8 +201,8 @@ class ParallelSchedulerTest {
 
     @Test
     void tracingIsOffUnlessAskedFor() {
-        ParallelScheduler quiet = sched(false);
-        ParallelScheduler traced = sched(true);
+        ParallelScheduler quiet = schedulers.parallel(false);
+        ParallelScheduler traced = schedulers.parallel(true);
         for (ParallelScheduler sched : List.of(quiet, traced)) {
             sched.spawn("t", () -> Trace.mark("hello"));
             sched.awaitExit(EXIT);

@@ -1,15 +1,16 @@
 package herd.trace;
 
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
+import static herd.trace.TraceTests.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
+import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.uapi.Errno;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class FtraceFormatTest {
@@ -20,22 +21,8 @@ class FtraceFormatTest {
             "#      |           |    |            |   |   |   |");
     private static final String SWITCH = " ------------------------------------------";
 
-    private final List<DeterministicScheduler> schedulers = new ArrayList<>();
-
-    private DeterministicScheduler sched() {
-        DeterministicScheduler sched = new DeterministicScheduler(1);
-        schedulers.add(sched);
-        return sched;
-    }
-
-    @AfterEach
-    void closeSchedulers() {
-        schedulers.forEach(DeterministicScheduler::close);
-    }
-
-    private static String lines(String... lines) {
-        return String.join("\n", lines) + "\n";
-    }
+    @AutoClose
+    private final Schedulers schedulers = new Schedulers();
 
     private static String ftrace(DeterministicScheduler sched) {
         return FtraceFormat.render(sched.trace().events());
@@ -48,7 +35,7 @@ class FtraceFormatTest {
 
     @Test
     void callsNestAndALeafCallIsOneLine() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         sched.spawn("t", () -> {
             try (var outer = Ftrace.enter("outer")) {
                 try (var leaf = Ftrace.enter("leaf")) {
@@ -76,7 +63,7 @@ class FtraceFormatTest {
 
     @Test
     void taskSwitchesAreSeparatedAndEachTaskKeepsItsDepth() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         Task a = sched.spawn("a", () -> {
             try (var fn = Ftrace.enter("a_wait")) {
                 Sched.setCurrentState(TASK_INTERRUPTIBLE);
@@ -118,7 +105,7 @@ class FtraceFormatTest {
 
     @Test
     void syscallsAreCommentsWithTheirStraceResult() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         sched.spawn("t", () -> {
             Strace.syscall("read", "3, ", () -> {
                 try (var fn = Ftrace.enter("ksys_read")) {
@@ -141,7 +128,7 @@ class FtraceFormatTest {
 
     @Test
     void theTimeColumnIsSecondsAndMicroseconds() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         sched.pidsFrom(4242);
         sched.spawn("a-long-task-name", () -> {
             Sched.scheduleTimeoutUninterruptible(12_345_678_901L);
@@ -165,7 +152,7 @@ class FtraceFormatTest {
 
     @Test
     void aTimersWakeUpDoesNotTraceTheKernelFunctionsItCalls() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         sched.spawn("t", () -> Sched.scheduleTimeoutUninterruptible(1_000));
 
         sched.run();
@@ -176,7 +163,7 @@ class FtraceFormatTest {
 
     @Test
     void ftraceOutsideATaskRecordsNothing() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         try (var fn = Ftrace.enter("from_the_test")) {
             Trace.mark("not a task");
         }

@@ -1,6 +1,7 @@
 package herd.trace;
 
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
+import static herd.trace.TraceTests.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.sched.DeterministicScheduler;
@@ -11,10 +12,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MermaidFormatTest {
-    private static String lines(String... lines) {
-        return String.join("\n", lines) + "\n";
-    }
-
     @Test
     void anEmptyTraceIsAnEmptyDiagram() {
         assertThat(MermaidFormat.render(List.of())).isEqualTo("sequenceDiagram\n");

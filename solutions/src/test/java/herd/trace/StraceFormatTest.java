@@ -6,29 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import herd.sched.DeterministicScheduler;
 import herd.sched.ParallelScheduler;
 import herd.sched.Sched;
+import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.uapi.Errno;
 import herd.wait.WaitEvent;
 import herd.wait.WaitQueueHead;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class StraceFormatTest {
-    private final List<DeterministicScheduler> schedulers = new ArrayList<>();
-
-    private DeterministicScheduler sched() {
-        DeterministicScheduler sched = new DeterministicScheduler(1);
-        schedulers.add(sched);
-        return sched;
-    }
-
-    @AfterEach
-    void closeSchedulers() {
-        schedulers.forEach(DeterministicScheduler::close);
-    }
+    @AutoClose
+    private final Schedulers schedulers = new Schedulers();
 
     private static String strace(DeterministicScheduler sched) {
         return StraceFormat.render(sched.trace().events());
@@ -36,7 +26,7 @@ class StraceFormatTest {
 
     @Test
     void aSyscallIsOneLineWithPidArgumentsAndResult() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         sched.spawn("t", () -> Strace.syscall("close", "3", () -> 0));
 
         sched.run();
@@ -46,7 +36,7 @@ class StraceFormatTest {
 
     @Test
     void argumentsKnownAtExitAreFormattedFromTheResult() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         long[] ret = {-1};
         sched.spawn("t", () -> ret[0] = Strace.syscall("read", "5, ", () -> 5, n -> "\"hello\", " + n));
 
@@ -58,7 +48,7 @@ class StraceFormatTest {
 
     @Test
     void anErrorIsMinusOneWithTheErrnoAndItsMessage() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         sched.spawn("t", () -> {
             Strace.syscall("accept4", "3, NULL, NULL, SOCK_NONBLOCK", Errno.EAGAIN::neg);
             Strace.syscall("close", "42", Errno.EBADF::neg);
@@ -74,7 +64,7 @@ class StraceFormatTest {
 
     @Test
     void aSignalInterruptedSleepIsRestartsys() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         WaitQueueHead wq = new WaitQueueHead("wq");
         long[] ret = {0};
         Task t = sched.spawn("acceptor", () -> ret[0] = Strace.syscall("accept4", "3, NULL, NULL, 0",
@@ -91,7 +81,7 @@ class StraceFormatTest {
 
     @Test
     void anotherTasksSyscallBetweenEntryAndExitSplitsTheCall() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         boolean[] written = {false};
         Task reader = sched.spawn("reader", () -> Strace.syscall("read", "3, ", () -> {
             while (!written[0]) {
@@ -121,7 +111,7 @@ class StraceFormatTest {
 
     @Test
     void twoSyscallsInFlightAreBothUnfinished() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         WaitQueueHead wq = new WaitQueueHead("wq");
         boolean[] ready = {false};
         Task first = sched.spawn("first", () -> Strace.syscall("epoll_wait", "5, ",
@@ -152,7 +142,7 @@ class StraceFormatTest {
 
     @Test
     void anExitThatInterruptsAnotherTasksLineClosesItFirst() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         boolean[] ready = {false};
         WaitQueueHead wq = new WaitQueueHead("wq");
         Task sleeper = sched.spawn("sleeper", () -> Strace.syscall("read", "3, ",
@@ -179,7 +169,7 @@ class StraceFormatTest {
 
     @Test
     void pidsAreRightAlignedInFiveColumns() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         sched.pidsFrom(31337);
         sched.spawn("t", () -> Strace.syscall("getpid", "", () -> 31337));
 
@@ -190,7 +180,7 @@ class StraceFormatTest {
 
     @Test
     void eventsThatAreNoSyscallsAreLeftOut() {
-        DeterministicScheduler sched = sched();
+        DeterministicScheduler sched = schedulers.deterministic(1);
         sched.spawn("t", () -> {
             Trace.mark("before");
             try (var fn = Ftrace.enter("do_sys_open")) {
