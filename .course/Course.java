@@ -213,7 +213,6 @@ public final class Course {
             notes.add("extra tests added from " + extraTests);
         }
         deleteTree(work.resolve("solutions"));
-        deleteTree(out);
         Files.createDirectories(out);
         Path records = work.resolve("target/grading");
         Path log = out.resolve("maven.log");
