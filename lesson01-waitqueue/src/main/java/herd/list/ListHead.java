@@ -97,6 +97,25 @@ public final class ListHead<T> {
         addTail(node);
     }
 
+    /**
+     * {@code list_splice_init(list, this)}: moves every entry of {@code list} to the front
+     * of this list, in their order, and leaves {@code list} empty.
+     */
+    public void spliceInit(ListHead<T> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        ListHead<T> first = list.next;
+        ListHead<T> last = list.prev;
+        ListHead<T> at = next;
+        first.prev = this;
+        next = first;
+        last.next = at;
+        at.prev = last;
+        list.next = list;
+        list.prev = list;
+    }
+
     /** The number of entries after this head ({@code list_count_nodes}). */
     public int size() {
         int n = 0;

@@ -10,8 +10,11 @@ import herd.trace.Ftrace;
  * {@code struct wait_queue_entry} (include/linux/wait.h): flags, the sleeping task
  * ({@code private}, null for a pure callback such as epoll's), the wake function, and
  * the list node that links it into a {@link WaitQueueHead}.
+ *
+ * <p>Not final: where the kernel embeds an entry in a larger struct and finds the struct
+ * again with {@code container_of} (epoll's {@code eppoll_entry}), the model extends it.
  */
-public final class WaitQueueEntry {
+public class WaitQueueEntry {
     /** Wake-one: a wake-up stops after enough exclusive entries accepted it. */
     public static final int WQ_FLAG_EXCLUSIVE = 0x01;
     /** Set by {@code woken_wake_function}. */

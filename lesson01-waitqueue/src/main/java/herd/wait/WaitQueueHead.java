@@ -157,6 +157,16 @@ public final class WaitQueueHead {
         throw herd.course.Todo.exercise("L01-E6", "wake_up_locked: __wake_up_common with TASK_NORMAL and one exclusive, without taking the lock");
     }
 
+    /** {@code wake_up_locked_poll()}: as {@code wake_up_poll}, the caller holds the lock (eventfd's wake-up). */
+    public void wakeUpLockedPoll(int mask) {
+        wakeUpCommon(TASK_NORMAL, 1, 0, mask);
+    }
+
+    /** {@code wake_up_interruptible_all()}: every interruptible sleeper, no key (a socket's state change). */
+    public int wakeUpInterruptibleAll() {
+        return wakeUp(TASK_INTERRUPTIBLE, 0, 0, 0);
+    }
+
     @Override
     public String toString() {
         return name;

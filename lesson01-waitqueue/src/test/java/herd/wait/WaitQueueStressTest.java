@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("lesson01")
 @Tag("L01-E5")
+@Tag("stress")
 class WaitQueueStressTest {
     private static final int CONSUMERS = 8;
     private static final int PRODUCERS = 4;

@@ -6,6 +6,7 @@ import static herd.sched.Task.TASK_RUNNING;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
 
 import herd.trace.Ftrace;
+import herd.uapi.Errno;
 
 /**
  * The scheduler functions kernel code calls, as static methods so that Java reads like
@@ -63,6 +64,25 @@ public final class Sched {
         }
         requirePreemptible(current);
         return current.scheduler().scheduleTimeout(timeout);
+    }
+
+    /**
+     * {@code schedule_hrtimeout()} with an absolute deadline on the scheduler's clock
+     * ({@link #MAX_SCHEDULE_TIMEOUT} for none): 0 once the deadline passed (at once if it
+     * already has), {@code -EINTR} when woken before it.
+     */
+    public static long scheduleHrtimeout(long expires) {
+        Task current = requireCurrent("schedule_hrtimeout");
+        if (expires == MAX_SCHEDULE_TIMEOUT) {
+            schedule();
+            return Errno.EINTR.neg();
+        }
+        long left = expires - current.scheduler().clock();
+        if (left <= 0) {
+            current.setState(TASK_RUNNING);
+            return 0;
+        }
+        return scheduleTimeout(left) == 0 ? 0 : Errno.EINTR.neg();
     }
 
     /** {@code schedule_timeout_uninterruptible()}: sleeps for {@code timeout} ns; only the timer wakes it. */

@@ -19,6 +19,12 @@ class MutantsAreCaughtTest {
     private static final String WAIT = "wait/Wait.java";
     private static final String EVENT = "wait/WaitEvent.java";
     private static final String SCHED = "sched/Sched.java";
+    private static final String EPOLL = "epoll/Epoll.java";
+    private static final String EVENTPOLL = "epoll/EventPoll.java";
+    private static final String CTL = "epoll/EpollCtl.java";
+    private static final String CALLBACK = "epoll/EpPollCallback.java";
+    private static final String WAITING = "epoll/EpollWait.java";
+    private static final String LOOP = "epoll/EpollLoopCheck.java";
 
     static Stream<Mutant> mutants() {
         return Stream.of(
@@ -63,7 +69,53 @@ class MutantsAreCaughtTest {
                         "return wakeUp(TASK_INTERRUPTIBLE, 1, 0, 0);", "return wakeUp(TASK_NORMAL, 1, 0, 0);"),
                 new Mutant("L01-E6", "wake_up_interruptible_sync_poll drops the poll key", QUEUE,
                         "return wakeUp(TASK_INTERRUPTIBLE, 1, WF_SYNC, mask);",
-                        "return wakeUp(TASK_INTERRUPTIBLE, 1, WF_SYNC, 0);"));
+                        "return wakeUp(TASK_INTERRUPTIBLE, 1, WF_SYNC, 0);"),
+                new Mutant("L02-E1", "epoll_create1 accepts any flags", EPOLL,
+                        "if ((flags & ~EPOLL_CLOEXEC) != 0) {", "if (false) {"),
+                new Mutant("L02-E1", "the tree keys items by file only: a dup'd fd collides", EVENTPOLL,
+                        ": Integer.compare(p1.fd(), p2.fd());", ": 0;"),
+                new Mutant("L02-E2", "epoll's entry is exclusive at the tail: one epoll per wake-up", CTL,
+                        "whead.addWaitQueue(pwq);", "whead.addWaitQueueExclusive(pwq);"),
+                new Mutant("L02-E2", "a file that is ready when added is not queued", CTL,
+                        "if (epItemPoll(epi, new EpPqueue(epi), 1) != 0) {",
+                        "if (epItemPoll(epi, new EpPqueue(epi), 1) != 0 && false) {"),
+                new Mutant("L02-E3", "the callback ignores the wake-up's key", CALLBACK,
+                        "if (pollflags != 0 && (pollflags & epi.event.events) == 0) {", "if (false) {"),
+                new Mutant("L02-E3", "during a scan the item goes to the ready list, not the overflow chain", CALLBACK,
+                        "if (ep.ovflist != EP_UNACTIVE_PTR) {", "if (false) {"),
+                new Mutant("L02-E3", "the callback wakes every epoll_wait sleeper", CALLBACK,
+                        "                        ep.wq.wakeUp();", "                        ep.wq.wakeUpAll();"),
+                new Mutant("L02-E4", "epoll_wait sleepers queue at the tail (FIFO instead of LIFO)", WAITING,
+                        "ep.wq.addWaitQueueExclusiveLocked(wait);",
+                        "wait.flags |= herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE; "
+                                + "ep.wq.addWaitQueueEntryTailLocked(wait);"),
+                new Mutant("L02-E4", "a pending signal wins over ready events", WAITING,
+                        "                if (eavail) {\n                    long res",
+                        "                if (signalPending(current())) {\n                    return Errno.EINTR.neg();\n"
+                                + "                }\n                if (eavail) {\n                    long res"),
+                new Mutant("L02-E4", "a woken thread that finds nothing returns 0 instead of sleeping again", WAITING,
+                        "                    if (res != 0) {\n                        return res;\n                    }",
+                        "                    return res;"),
+                new Mutant("L02-E5", "edge-triggered items are re-queued like level-triggered ones", WAITING,
+                        "} else if ((epi.event.events & EPOLLET) == 0) {", "} else {"),
+                new Mutant("L02-E5", "the end of the scan wakes nobody (the LT cascade is lost)", EVENTPOLL,
+                        "if (!rdllist.isEmpty() && wq.waitqueueActive()) {", "if (false) {"),
+                new Mutant("L02-E5", "items not reached go to the back: maxevents does not rotate fairly", EVENTPOLL,
+                        "rdllist.spliceInit(txlist);",
+                        "for (EpItem left : txlist.entries()) { left.rdllink.delInit(); rdllist.addTail(left.rdllink); }"),
+                new Mutant("L02-E6", "EINVAL (not an epoll) checked before EPERM (no poll)", CTL,
+                        "            if (!tf.fOp.canPoll()) {\n                return Errno.EPERM.neg();\n            }\n",
+                        "            if (!isFileEpoll(f)) {\n                return Errno.EINVAL.neg();\n            }\n"
+                                + "            if (!tf.fOp.canPoll()) {\n                return Errno.EPERM.neg();\n"
+                                + "            }\n"),
+                new Mutant("L02-E6", "EPOLL_CTL_MOD does not re-poll: a re-armed ready file wakes nobody", CTL,
+                        "            if (epItemPoll(epi, new PollTable(null), 1) != 0) {", "            if (false) {"),
+                new Mutant("L02-E6", "the loop check ignores the epolls above", LOOP,
+                        "return depth + 1 + epGetUpwardsDepthProc(ep) > EP_MAX_NESTS ? -1 : 0;",
+                        "return depth + 1 > EP_MAX_NESTS ? -1 : 0;"),
+                new Mutant("L02-E6", "no cycle check", LOOP,
+                        "            if (child == insertingInto || depth > EP_MAX_NESTS) {",
+                        "            if (depth > EP_MAX_NESTS) {"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -73,7 +125,8 @@ class MutantsAreCaughtTest {
         Path tests = IsolatedRun.classes(mutant.lessonModule(), "test-classes");
         List<Path> classPath = List.of(mutantClasses, IsolatedRun.classes("solutions", "classes"), tests);
 
-        List<IsolatedRun.Result> results = IsolatedRun.run(classPath, tests, mutant.exercise());
+        // Not the stress tests: a mutant may make them spin until the exercise timeout; the exact tests decide.
+        List<IsolatedRun.Result> results = IsolatedRun.run(classPath, tests, mutant.exercise() + " & !stress");
 
         assertThat(results).as("tests tagged " + mutant.exercise()).isNotEmpty();
         assertThat(results).as("tests of " + mutant.exercise() + " that fail on the mutant '" + mutant.name() + "'")

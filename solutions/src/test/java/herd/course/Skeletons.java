@@ -37,6 +37,7 @@ public final class Skeletons {
     static {
         LESSONS.put("lesson01-waitqueue", List.of("course", "list", "uapi", "sched", "locking", "wait", "trace",
                 "demo"));
+        LESSONS.put("lesson02-eventpoll", List.of("fs", "epoll", "net"));
     }
 
     private static final Pattern BEGIN = Pattern.compile("^(\\s*)// @exercise (L\\d\\d-E\\d+) (.+)$");

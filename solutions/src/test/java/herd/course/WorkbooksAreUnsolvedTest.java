@@ -43,11 +43,19 @@ class WorkbooksAreUnsolvedTest {
                 .as("tests that pass on the untouched workbook give points for nothing").isEmpty();
     }
 
-    /** The workbook of {@code module} and of every lesson before it, with their test classes. */
+    /**
+     * The workbook of {@code module} and the test classes of every lesson up to it, in
+     * front of the reference: a learner on this lesson has done the lessons before it
+     * (or caught up with {@code java .course/Course.java catch-up}), so their packages
+     * come from the reference, and this lesson's packages from its workbook.
+     */
     private static List<Path> workbookClassPath(String module) {
         List<String> modules = lessons();
-        return modules.subList(0, modules.indexOf(module) + 1).stream()
-                .flatMap(m -> Stream.of(IsolatedRun.classes(m, "classes"), IsolatedRun.classes(m, "test-classes")))
+        return Stream.concat(
+                Stream.of(IsolatedRun.classes(module, "classes")),
+                Stream.concat(modules.subList(0, modules.indexOf(module) + 1).stream()
+                        .map(m -> IsolatedRun.classes(m, "test-classes")),
+                        Stream.of(IsolatedRun.classes("solutions", "classes"))))
                 .toList();
     }
 }

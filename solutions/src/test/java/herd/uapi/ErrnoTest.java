@@ -14,8 +14,8 @@ class ErrnoTest {
     @ParameterizedTest
     @CsvSource({
         "EPERM, 1", "ENOENT, 2", "EINTR, 4", "EBADF, 9", "EAGAIN, 11", "ENOMEM, 12", "EFAULT, 14",
-        "EEXIST, 17", "EINVAL, 22", "EMFILE, 24", "ENOSPC, 28", "ELOOP, 40", "ENOTSOCK, 88",
-        "EOPNOTSUPP, 95", "EADDRINUSE, 98", "ETIMEDOUT, 110", "ECONNREFUSED, 111", "ERESTARTSYS, 512"
+        "EEXIST, 17", "EINVAL, 22", "EMFILE, 24", "ENOSPC, 28", "EPIPE, 32", "ELOOP, 40", "ENOTSOCK, 88",
+        "EOPNOTSUPP, 95", "EAFNOSUPPORT, 97", "EADDRINUSE, 98", "ETIMEDOUT, 110", "ECONNREFUSED, 111", "ERESTARTSYS, 512"
     })
     void numbersAreTheKernels(Errno errno, int number) {
         assertThat(errno.number()).isEqualTo(number);
@@ -24,8 +24,8 @@ class ErrnoTest {
 
     @Test
     void everyErrnoIsListedAboveWithADistinctNumber() {
-        assertThat(Errno.values()).hasSize(18);
-        assertThat(Arrays.stream(Errno.values()).mapToInt(Errno::number).distinct().count()).isEqualTo(18);
+        assertThat(Errno.values()).hasSize(20);
+        assertThat(Arrays.stream(Errno.values()).mapToInt(Errno::number).distinct().count()).isEqualTo(20);
     }
 
     @Test

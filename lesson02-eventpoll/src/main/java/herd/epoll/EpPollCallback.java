@@ -1,0 +1,52 @@
+package herd.epoll;
+
+import static herd.epoll.Epoll.EPOLLEXCLUSIVE;
+import static herd.epoll.Epoll.EPOLLINOUT_BITS;
+import static herd.epoll.Epoll.EP_PRIVATE_BITS;
+import static herd.epoll.EventPoll.EP_UNACTIVE_PTR;
+import static herd.epoll.EventPoll.epIsLinked;
+import static herd.fs.Poll.EPOLLIN;
+import static herd.fs.Poll.EPOLLOUT;
+import static herd.fs.Poll.POLLFREE;
+
+import herd.trace.Ftrace;
+import herd.wait.WaitQueueEntry;
+
+/**
+ * {@code ep_poll_callback()}: the wake function of every entry epoll puts on a watched
+ * file's wait queue. The file's wake-up runs it with the wake-up's key (the events that
+ * happened); it queues the item for {@code epoll_wait} and wakes the epoll's sleepers.
+ */
+public final class EpPollCallback {
+    private EpPollCallback() {
+    }
+
+    /**
+     * Called by {@code __wake_up_common} of the watched file's queue, under that queue's
+     * lock. Filters by the item's mask, links the item to the ready list (or to the
+     * overflow chain while a scan runs), wakes one {@code epoll_wait} sleeper and the
+     * epoll file's pollers. Returns 1, the wake-up accepted; an {@code EPOLLEXCLUSIVE}
+     * item returns 1 only when it counts as the one exclusive wake-up (lesson 5).
+     */
+    static int epPollCallback(WaitQueueEntry wait, int mode, int sync, int key) {
+        try (var fn = Ftrace.enter("ep_poll_callback")) {
+            EpItem epi = EppollEntry.fromWait(wait).base;
+            EventPoll ep = epi.ep;
+            int pollflags = key;
+            int ewake = 0;
+            boolean pwake = false;
+            // TODO L02-E3
+            throw herd.course.Todo.exercise("L02-E3", "ep_poll_callback: under ep->lock skip a disabled item or a key without the item's events; else chain it on ovflist during a scan or add it to rdllist's tail if not linked; wake_up(ep->wq) if it has sleepers, note poll_wait; after unlocking ep_poll_safewake; return 1 for a non-exclusive item");
+        }
+    }
+
+    /**
+     * Whether an {@code EPOLLEXCLUSIVE} item's wake-up counts as the exclusive one: when
+     * the key's IN/OUT part is exactly IN or exactly OUT and the item wants it, or when
+     * the key has neither; a key with both never counts.
+     */
+    private static int exclusiveWake(EpItem epi, int pollflags) {
+        // TODO L05-E2
+        throw herd.course.Todo.exercise("L05-E2", "EPOLLEXCLUSIVE in ep_poll_callback: switch on pollflags & EPOLLINOUT_BITS: EPOLLIN counts if the item wants EPOLLIN, EPOLLOUT if it wants EPOLLOUT, 0 always counts, IN|OUT never");
+    }
+}

@@ -1,0 +1,139 @@
+package herd.epoll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import herd.fs.EventFd;
+import herd.fs.File;
+import herd.fs.Process;
+import herd.fs.Vfs;
+import herd.net.UnixStream;
+import herd.sched.DeterministicScheduler;
+import herd.sched.Task;
+import herd.uapi.Errno;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the epoll tests share: a process on a deterministic scheduler, files to watch,
+ * and epolls made without {@code epoll_create1} so that a test of a later exercise needs
+ * only the exercises its own id stands for. Nothing here calls an exercise by itself.
+ */
+final class EpollTests {
+    private EpollTests() {
+    }
+
+    /** Runs {@code body} in one task of a fresh process on a scheduler with {@code seed}, to the end. */
+    static void inProcess(long seed, Runnable body) {
+        try (DeterministicScheduler sched = new DeterministicScheduler(seed)) {
+            new Process(sched, "test").spawn("test", body);
+            sched.run();
+        }
+    }
+
+    /** Runs {@code body} in one task of a fresh process, to the end. */
+    static void inProcess(Runnable body) {
+        inProcess(1, body);
+    }
+
+    /**
+     * An epoll descriptor of the current process, made with the given code
+     * ({@code new EventPoll}, an {@code anon_inode:[eventpoll]} file, the lowest free fd)
+     * instead of {@code epoll_create1} (L02-E1).
+     */
+    static int newEpoll() {
+        EventPoll ep = new EventPoll(Process.current().user);
+        File file = new File("anon_inode:[eventpoll]", EventPollFile.FOPS, ep, 0);
+        ep.file = file;
+        int fd = Process.current().files.installNew(file);
+        assertThat(fd).as("a free descriptor for the test's epoll").isNotNegative();
+        return fd;
+    }
+
+    /** The eventpoll behind {@code epfd}. */
+    static EventPoll ep(int epfd) {
+        File file = Process.current().files.fget(epfd);
+        try {
+            return (EventPoll) file.privateData;
+        } finally {
+            file.fput();
+        }
+    }
+
+    /** The open file behind {@code fd}. */
+    static File file(int fd) {
+        File file = Process.current().files.fget(fd);
+        file.fput();
+        return file;
+    }
+
+    /** A new non-blocking eventfd with count 0. */
+    static int eventfd() {
+        return (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
+    }
+
+    /** Adds {@code n} to an eventfd: it becomes readable and wakes its waiters with EPOLLIN. */
+    static void signal(int efd, long n) {
+        assertThat(Vfs.write(efd, EventFd.value(n), Long.BYTES)).as("write to the eventfd").isEqualTo(Long.BYTES);
+    }
+
+    /** Reads an eventfd's count back to 0: it is no longer readable. */
+    static long drain(int efd) {
+        byte[] buf = new byte[Long.BYTES];
+        long ret = Vfs.read(efd, buf, Long.BYTES);
+        return ret < 0 ? ret : java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder()).getLong();
+    }
+
+    /** A connected non-blocking AF_UNIX stream pair: {@code [a, b]}. */
+    static int[] socketpair() {
+        int[] sv = new int[2];
+        check(UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM | UnixStream.SOCK_NONBLOCK, 0, sv));
+        return sv;
+    }
+
+    /** Writes {@code text} to a socket. */
+    static void send(int fd, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(Vfs.write(fd, bytes, bytes.length)).as("write to the socket").isEqualTo(bytes.length);
+    }
+
+    /** Fails with the errno's name if {@code ret} is an error; returns it otherwise. */
+    static long check(long ret) {
+        if (Errno.isError(ret)) {
+            throw new AssertionError("syscall failed with " + Errno.of(ret));
+        }
+        return ret;
+    }
+
+    /** The errno of a result, or "0" / the number for a success: for messages and tables. */
+    static String errno(long ret) {
+        return Errno.isError(ret) ? Errno.of(ret).name() : Long.toString(ret);
+    }
+
+    /** {@code maxevents} empty slots for epoll_wait. */
+    static EpollEvent[] slots(int maxevents) {
+        EpollEvent[] events = new EpollEvent[maxevents];
+        for (int i = 0; i < maxevents; i++) {
+            events[i] = new EpollEvent();
+        }
+        return events;
+    }
+
+    /** The data fields of the first {@code n} events. */
+    static List<Long> data(EpollEvent[] events, long n) {
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(events[i].data);
+        }
+        return out;
+    }
+
+    /** The fds of the items on the ready list, first to last. */
+    static List<Integer> readyFds(EventPoll ep) {
+        return ep.readyList().stream().map(epi -> epi.ffd.fd()).toList();
+    }
+
+    /** True once {@code t} has exited. */
+    static boolean exited(Task t) {
+        return t.state() == Task.TASK_DEAD;
+    }
+}

@@ -1,0 +1,91 @@
+package herd.fs;
+
+import herd.trace.Strace;
+import herd.uapi.Errno;
+
+/**
+ * The file syscalls every kind of file shares: {@code close} (fs/open.c), {@code dup}
+ * (fs/file.c), {@code read} and {@code write} (fs/read_write.c). Each acts on the
+ * current process's descriptor table and returns what the kernel ABI returns: a result
+ * or a negated {@link Errno}.
+ */
+public final class Vfs {
+    private Vfs() {
+    }
+
+    /** {@code close(fd)}: 0, or {@code -EBADF}. The open file lives on while another descriptor refers to it. */
+    public static long close(int fd) {
+        return Strace.syscall("close", Integer.toString(fd), () -> Process.current().files.closeFd(fd));
+    }
+
+    /** {@code dup(oldfd)}: the lowest free descriptor, sharing the open file; {@code -EBADF}, {@code -EMFILE}. */
+    public static long dup(int oldfd) {
+        return Strace.syscall("dup", Integer.toString(oldfd), () -> Process.current().files.dup(oldfd));
+    }
+
+    /** {@code read(fd, buf, count)}: bytes read, 0 at end of file, or {@code -EBADF}, {@code -EAGAIN}... */
+    public static long read(int fd, byte[] buf, int count) {
+        return Strace.syscall("read", fd + ", ", () -> rw(fd, buf, count, true),
+                ret -> quote(buf, ret) + ", " + count);
+    }
+
+    /** {@code write(fd, buf, count)}: bytes written, or {@code -EBADF}, {@code -EPIPE}... */
+    public static long write(int fd, byte[] buf, int count) {
+        return Strace.syscall("write", fd + ", " + quote(buf, count) + ", " + count, () -> rw(fd, buf, count, false));
+    }
+
+    private static long rw(int fd, byte[] buf, int count, boolean read) {
+        if (count < 0 || buf == null || count > buf.length) {
+            return Errno.EFAULT.neg();
+        }
+        File file = Process.current().files.fget(fd);
+        if (file == null) {
+            return Errno.EBADF.neg();
+        }
+        try {
+            long ret = read ? file.fOp.read(file, buf, count) : file.fOp.write(file, buf, count);
+            // Signal handlers in the model have no SA_RESTART: an interrupted call fails with EINTR.
+            return ret == Errno.ERESTARTSYS.neg() ? Errno.EINTR.neg() : ret;
+        } finally {
+            file.fput();
+        }
+    }
+
+    /**
+     * A buffer as strace prints it ({@code printstr}, {@code string_quote}): the first 32
+     * bytes in quotes, C escapes, other bytes in octal ({@code \ooo} in full when an octal
+     * digit follows), {@code ...} when cut; the address when the buffer cannot be read.
+     */
+    static String quote(byte[] buf, long len) {
+        if (buf == null) {
+            return "NULL";
+        }
+        if (len < 0 || len > buf.length) {
+            return "0x7ffc0000";
+        }
+        StringBuilder out = new StringBuilder("\"");
+        int shown = (int) Math.min(len, 32);
+        for (int i = 0; i < shown; i++) {
+            int c = buf[i] & 0xff;
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case 0x0b -> out.append("\\v");
+                default -> {
+                    if (c >= 0x20 && c < 0x7f) {
+                        out.append((char) c);
+                    } else {
+                        boolean octalDigitFollows = i + 1 < shown && buf[i + 1] >= '0' && buf[i + 1] <= '7';
+                        out.append('\\').append(octalDigitFollows ? String.format("%03o", c)
+                                : Integer.toOctalString(c));
+                    }
+                }
+            }
+        }
+        return out.append(len > shown ? "\"..." : "\"").toString();
+    }
+}
