@@ -89,15 +89,15 @@ public final class EventPoll {
         }
     }
 
-    // ---- L02-E4: is there anything to harvest? ------------------------------------------------
+    // ---- L02-E5: is there anything to harvest? ------------------------------------------------
 
     /** {@code ep_events_available()}: the ready list has items, or a scan is running (its items may come back). */
     boolean epEventsAvailable() {
-        // TODO L02-E4
-        throw herd.course.Todo.exercise("L02-E4", "ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR");
+        // TODO L02-E5
+        throw herd.course.Todo.exercise("L02-E5", "ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR");
     }
 
-    // ---- L02-E5: the scan ----------------------------------------------------------------------
+    // ---- L02-E4: the scan ----------------------------------------------------------------------
 
     /**
      * {@code ep_start_scan()}: under {@link #lock}, moves the whole ready list to
@@ -105,8 +105,8 @@ public final class EventPoll {
      * go there. The caller holds {@link #mtx}.
      */
     void epStartScan(ListHead<EpItem> txlist) {
-        // TODO L02-E5
-        throw herd.course.Todo.exercise("L02-E5", "ep_start_scan: under ep->lock, splice rdllist into txlist and set ovflist to null (a scan runs)");
+        // TODO L02-E4
+        throw herd.course.Todo.exercise("L02-E4", "ep_start_scan: under ep->lock, splice rdllist into txlist and set ovflist to null (a scan runs)");
     }
 
     /**
@@ -117,8 +117,8 @@ public final class EventPoll {
      */
     void epDoneScan(ListHead<EpItem> txlist) {
         try (var fn = Ftrace.enter("ep_done_scan")) {
-            // TODO L02-E5
-            throw herd.course.Todo.exercise("L02-E5", "ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist (skip linked items, reset next), end the scan, splice txlist in front, wake ep->wq if rdllist is not empty");
+            // TODO L02-E4
+            throw herd.course.Todo.exercise("L02-E4", "ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist (skip linked items, reset next), end the scan, splice txlist in front, wake ep->wq if rdllist is not empty");
         }
     }
 

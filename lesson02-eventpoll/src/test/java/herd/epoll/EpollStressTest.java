@@ -50,12 +50,12 @@ import org.junit.jupiter.api.Test;
  * written has been drained. A lost event leaves a count unread and the readers spinning
  * on "stop"; in the ping-pong run, where each writer waits for its write to be read
  * before the next one, it leaves a writer asleep. Either way the run must end within
- * the guard. Tagged L02-E5: it exercises the whole path, the scan and its overflow
- * chain included (a done-scan that drops the chain hangs the ping-pong run); it needs
- * every exercise of the lesson but L02-E1.
+ * the guard. It exercises the whole path, the scan and its overflow chain included (a
+ * done-scan that drops the chain hangs the ping-pong run), and adds its items with
+ * {@code epoll_ctl}, so it is tagged with the lesson's last exercise, L02-E6.
  */
 @Tag("lesson02")
-@Tag("L02-E5")
+@Tag("L02-E6")
 @Tag("stress")
 class EpollStressTest {
     private static final int EVENTFDS = 64;

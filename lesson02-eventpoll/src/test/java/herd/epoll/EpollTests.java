@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.fs.EventFd;
 import herd.fs.File;
+import herd.fs.Poll;
 import herd.fs.Process;
 import herd.fs.Vfs;
 import herd.net.UnixStream;
@@ -47,6 +48,21 @@ final class EpollTests {
         int fd = Process.current().files.installNew(file);
         assertThat(fd).as("a free descriptor for the test's epoll").isNotNegative();
         return fd;
+    }
+
+    /**
+     * {@code EPOLL_CTL_ADD} without {@code epoll_ctl} (L02-E6): {@code ep_insert} (L02-E2)
+     * under {@code ep->mtx}, with {@code EPOLLERR|EPOLLHUP} added as {@code epoll_ctl} adds
+     * them, so that the tests of L02-E4 and L02-E5 need the exercises before them only.
+     */
+    static void add(int epfd, int fd, int events, long data) {
+        EventPoll ep = ep(epfd);
+        ep.mtx.lock();
+        try {
+            check(EpollCtl.epInsert(ep, new EpollEvent(events | Poll.EPOLLERR | Poll.EPOLLHUP, data), file(fd), fd));
+        } finally {
+            ep.mtx.unlock();
+        }
     }
 
     /** The eventpoll behind {@code epfd}. */

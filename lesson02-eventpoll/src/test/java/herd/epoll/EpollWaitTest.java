@@ -1,12 +1,15 @@
 package herd.epoll;
 
 import static herd.epoll.Epoll.EPOLLET;
+import static herd.epoll.EpollTests.add;
 import static herd.epoll.EpollTests.check;
+import static herd.epoll.EpollTests.data;
 import static herd.epoll.EpollTests.drain;
 import static herd.epoll.EpollTests.errno;
 import static herd.epoll.EpollTests.eventfd;
 import static herd.epoll.EpollTests.exited;
 import static herd.epoll.EpollTests.newEpoll;
+import static herd.epoll.EpollTests.readyFds;
 import static herd.epoll.EpollTests.signal;
 import static herd.epoll.EpollTests.slots;
 import static herd.fs.Poll.EPOLLIN;
@@ -28,13 +31,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * L02-E4, {@code ep_poll} and its front end {@code do_epoll_wait}: when epoll_wait
+ * L02-E5, {@code ep_poll} and its front end {@code do_epoll_wait}: when epoll_wait
  * returns, when it sleeps, who is woken, and what it returns. The epolls are made with
  * {@link EpollTests#newEpoll} and the items added with {@code epoll_ctl}, so these tests
- * need L02-E2, E3, E5 and E6 too; the front end's checks need only L02-E4.
+ * need L02-E2, E3, E5 and E6 too; the front end's checks need only L02-E5.
  */
 @Tag("lesson02")
-@Tag("L02-E4")
+@Tag("L02-E5")
 class EpollWaitTest {
     private static final int EPFD = 3;
     private static final int EFD = 4;
@@ -49,7 +52,7 @@ class EpollWaitTest {
         p.spawn("waiter1", () -> {
             assertThat(newEpoll()).isEqualTo(EPFD);
             assertThat(eventfd()).isEqualTo(EFD);
-            check(Epoll.epollCtl(EPFD, Epoll.EPOLL_CTL_ADD, EFD, new EpollEvent(events, 42)));
+            add(EPFD, EFD, events, 42);
             then.run();
         });
         sched.runUntilIdle();
@@ -299,7 +302,7 @@ class EpollWaitTest {
             new Process(sched, "test").spawn("waiter", () -> {
                 assertThat(newEpoll()).isEqualTo(EPFD);
                 assertThat(eventfd()).isEqualTo(EFD);
-                check(Epoll.epollCtl(EPFD, Epoll.EPOLL_CTL_ADD, EFD, new EpollEvent(EPOLLIN, 42)));
+                add(EPFD, EFD, EPOLLIN, 42);
                 Process.current().spawn("writer", () -> {
                     Sched.scheduleTimeoutUninterruptible(300_000_000L);
                     signal(EFD, 1);
@@ -322,7 +325,7 @@ class EpollWaitTest {
             int epfd = newEpoll();
             int efd = eventfd();
             signal(efd, 1);
-            check(Epoll.epollCtl(epfd, Epoll.EPOLL_CTL_ADD, efd, new EpollEvent(EPOLLIN, 7)));
+            add(epfd, efd, EPOLLIN, 7);
             long switches = Sched.current().voluntarySwitches();
             EpollEvent[] events = slots(2);
             assertThat(Epoll.epollWait(epfd, events, 2, 0)).as("epoll_wait(timeout 0) with one ready item")
@@ -343,8 +346,8 @@ class EpollWaitTest {
             int efdB = eventfd();
             signal(efdA, 1);
             signal(efdB, 1);
-            check(Epoll.epollCtl(epfd, Epoll.EPOLL_CTL_ADD, efdA, new EpollEvent(EPOLLIN, 1)));
-            check(Epoll.epollCtl(epfd, Epoll.EPOLL_CTL_ADD, efdB, new EpollEvent(EPOLLIN, 2)));
+            add(epfd, efdA, EPOLLIN, 1);
+            add(epfd, efdB, EPOLLIN, 2);
             EpollEvent[] events = slots(1);
             assertThat(Epoll.epollWait(epfd, events, 1, -1)).as("epoll_wait(maxevents 1) with two ready items")
                     .isEqualTo(1);
@@ -395,5 +398,29 @@ class EpollWaitTest {
             assertThat(ret.get()).as("epoll_wait's result after a later write").isEqualTo(1);
             assertThat(waiter.voluntarySwitches()).as("voluntary switches of the waiter in all").isEqualTo(2);
         }
+    }
+
+    @Test
+    @DisplayName("epoll_wait with maxevents 2 over three ready LT eventfds: [1,2], [3,1], [2,3]")
+    void epollWaitRotatesFairly() {
+        EpollTests.inProcess(() -> {
+            int epfd = newEpoll();
+            EventPoll ep = EpollTests.ep(epfd);
+            List<Integer> efds = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                int efd = eventfd();
+                signal(efd, 1);
+                add(epfd, efd, EPOLLIN, i);
+                efds.add(efd);
+            }
+            assertThat(readyFds(ep)).as("the ready list after three ADDs of readable eventfds").isEqualTo(efds);
+            List<List<Long>> delivered = new ArrayList<>();
+            for (int call = 0; call < 3; call++) {
+                EpollEvent[] events = slots(2);
+                delivered.add(data(events, Epoll.epollWait(epfd, events, 2, 0)));
+            }
+            assertThat(delivered).as("data delivered by three epoll_wait(maxevents 2): every item gets its turn")
+                    .containsExactly(List.of(1L, 2L), List.of(3L, 1L), List.of(2L, 3L));
+        });
     }
 }

@@ -98,16 +98,16 @@ public final class EventPoll {
         }
     }
 
-    // ---- L02-E4: is there anything to harvest? ------------------------------------------------
+    // ---- L02-E5: is there anything to harvest? ------------------------------------------------
 
     /** {@code ep_events_available()}: the ready list has items, or a scan is running (its items may come back). */
     boolean epEventsAvailable() {
-        // @exercise L02-E4 ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR
+        // @exercise L02-E5 ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR
         return !rdllist.isEmpty() || ovflist != EP_UNACTIVE_PTR;
-        // @end L02-E4
+        // @end L02-E5
     }
 
-    // ---- L02-E5: the scan ----------------------------------------------------------------------
+    // ---- L02-E4: the scan ----------------------------------------------------------------------
 
     /**
      * {@code ep_start_scan()}: under {@link #lock}, moves the whole ready list to
@@ -115,7 +115,7 @@ public final class EventPoll {
      * go there. The caller holds {@link #mtx}.
      */
     void epStartScan(ListHead<EpItem> txlist) {
-        // @exercise L02-E5 ep_start_scan: under ep->lock, splice rdllist into txlist and set ovflist to null (a scan runs)
+        // @exercise L02-E4 ep_start_scan: under ep->lock, splice rdllist into txlist and set ovflist to null (a scan runs)
         lock.lock();
         try {
             txlist.spliceInit(rdllist);
@@ -123,7 +123,7 @@ public final class EventPoll {
         } finally {
             lock.unlock();
         }
-        // @end L02-E5
+        // @end L02-E4
     }
 
     /**
@@ -134,7 +134,7 @@ public final class EventPoll {
      */
     void epDoneScan(ListHead<EpItem> txlist) {
         try (var fn = Ftrace.enter("ep_done_scan")) {
-            // @exercise L02-E5 ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist (skip linked items, reset next), end the scan, splice txlist in front, wake ep->wq if rdllist is not empty
+            // @exercise L02-E4 ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist (skip linked items, reset next), end the scan, splice txlist in front, wake ep->wq if rdllist is not empty
             lock.lock();
             try {
                 for (EpItem nepi = ovflist, epi; (epi = nepi) != null; ) {
@@ -152,7 +152,7 @@ public final class EventPoll {
             } finally {
                 lock.unlock();
             }
-            // @end L02-E5
+            // @end L02-E4
         }
     }
 

@@ -1,17 +1,8 @@
 package herd.course;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
+import java.util.Map;
 
 /**
  * A known-wrong implementation of one exercise: the reference source of one file with
@@ -49,28 +40,8 @@ record Mutant(String exercise, String name, String file, String original, String
             throw new IllegalStateException("mutant '" + name + "' no longer applies: its snippet must occur once in "
                     + source + "; update it in MutantsAreCaughtTest");
         }
-        try {
-            Path dir = Files.createTempDirectory("mutant-" + exercise.toLowerCase(Locale.ROOT));
-            Path mutated = dir.resolve("src").resolve(source.getFileName());
-            Files.createDirectories(mutated.getParent());
-            Files.writeString(mutated, text.replace(original, replacement), StandardCharsets.UTF_8);
-            Path out = Files.createDirectories(dir.resolve("classes"));
-            JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-            DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-            try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
-                boolean ok = javac.getTask(null, files, diagnostics,
-                        List.of("-d", out.toString(), "-classpath", System.getProperty("java.class.path"),
-                                "--release", "17", "-proc:none"),
-                        null, files.getJavaFileObjects(mutated)).call();
-                if (!ok) {
-                    throw new IllegalStateException("mutant '" + name + "' does not compile: "
-                            + diagnostics.getDiagnostics());
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Javac.compile("mutant-" + exercise.toLowerCase(Locale.ROOT),
+                Map.of(Path.of("herd").resolve(file), text.replace(original, replacement)));
     }
 
     @Override

@@ -94,6 +94,21 @@ public final class Skeletons {
         return out;
     }
 
+    /**
+     * The sources of one lesson's workbook with only the exercises {@code unsolved} accepts
+     * stubbed: path under the source root ({@code herd/...}) -> content.
+     */
+    static Map<Path, String> workbook(Path root, String module, java.util.function.Predicate<String> unsolved) {
+        Map<Path, String> out = new TreeMap<>();
+        for (Path file : javaFiles(root.resolve(SOURCES))) {
+            Path relative = root.resolve(SOURCES).relativize(file);
+            if (moduleOf(relative).equals(module)) {
+                out.put(relative, stub(read(file), relative, unsolved));
+            }
+        }
+        return out;
+    }
+
     /** Every exercise region in solutions, in file order. */
     static List<Region> regions(Path root) {
         List<Region> regions = new ArrayList<>();
@@ -144,14 +159,29 @@ public final class Skeletons {
 
     /** The file with every exercise region replaced by its stub. */
     static String stub(String source, Path file) {
+        return stub(source, file, id -> true);
+    }
+
+    /**
+     * The file with the regions of the exercises {@code unsolved} accepts replaced by their
+     * stubs, and the others kept as solved (without their markers).
+     */
+    static String stub(String source, Path file, java.util.function.Predicate<String> unsolved) {
         StringBuilder out = new StringBuilder();
         String open = null;
+        String solved = null;
         int lineNo = 0;
         for (String line : source.split("\n", -1)) {
             lineNo++;
             Matcher begin = BEGIN.matcher(line);
             Matcher end = END.matcher(line);
-            if (begin.matches()) {
+            if (begin.matches() && !unsolved.test(begin.group(2))) {
+                solved = begin.group(2);
+            } else if (end.matches() && end.group(1).equals(solved)) {
+                solved = null;
+            } else if (solved != null) {
+                out.append(line).append('\n');
+            } else if (begin.matches()) {
                 if (open != null) {
                     throw new IllegalStateException(file + ":" + lineNo + ": region " + begin.group(2)
                             + " starts inside region " + open);

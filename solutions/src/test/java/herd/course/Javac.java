@@ -1,0 +1,53 @@
+package herd.course;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+/** Compiles course sources made in a test (a mutant, a partly solved workbook) against the test class path. */
+final class Javac {
+    private Javac() {
+    }
+
+    /**
+     * Writes {@code sources} (path under a source root -> text) to a fresh folder named after
+     * {@code label}, compiles them, and returns the folder of the classes; fails with the
+     * compiler's messages if they do not compile.
+     */
+    static Path compile(String label, Map<Path, String> sources) {
+        try {
+            Path dir = Files.createTempDirectory(label);
+            Path src = dir.resolve("src");
+            for (Map.Entry<Path, String> e : sources.entrySet()) {
+                Path file = src.resolve(e.getKey());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
+            }
+            Path out = Files.createDirectories(dir.resolve("classes"));
+            JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+            DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+            try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
+                List<Path> paths = sources.keySet().stream().map(src::resolve).toList();
+                boolean ok = javac.getTask(null, files, diagnostics,
+                        List.of("-d", out.toString(), "-classpath", System.getProperty("java.class.path"),
+                                "--release", "17", "-proc:none"),
+                        null, files.getJavaFileObjectsFromPaths(paths)).call();
+                if (!ok) {
+                    throw new IllegalStateException(label + " does not compile: " + diagnostics.getDiagnostics());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
