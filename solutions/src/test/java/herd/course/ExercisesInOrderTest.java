@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code Lnn-Em} are solved (and the lessons before it come from the reference, as after
  * {@code catch-up}), every test of {@code Lnn-Em} fails and names {@code Lnn-Em}: no test
  * of an exercise needs a later one, so working in order, each failure is about the
- * exercise at hand.
+ * exercise at hand. And once a lesson is done, its tests pass, whatever stubs of later
+ * lessons sit in its files.
  */
 class ExercisesInOrderTest {
     static Stream<String> exercises() {
@@ -43,6 +44,32 @@ class ExercisesInOrderTest {
                 .map(r -> r.test() + ": " + r.message().lines().findFirst().orElse("")))
                 .as("tests of " + id + " whose failure does not name " + id + " when the exercises before it are done")
                 .isEmpty();
+    }
+
+    static Stream<String> lessons() {
+        return Skeletons.LESSONS.keySet().stream();
+    }
+
+    /**
+     * A later lesson's exercise may sit in this lesson's files (EPOLLEXCLUSIVE in the epoll
+     * code); its stub must fail only when its feature is used. So with every exercise of
+     * this lesson solved and the later ones still stubs, every test of the lesson passes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lessons")
+    void aSolvedLessonPassesWithTheStubsOfLaterLessonsInItsFiles(String module) {
+        String lesson = lessonOf(module);
+        Path workbook = Javac.compile("solved-" + module, Skeletons.workbook(IsolatedRun.root(), module,
+                other -> !other.startsWith("L" + lesson + "-")));
+
+        Path tests = IsolatedRun.classes(module, "test-classes");
+        List<IsolatedRun.Result> results = IsolatedRun.run(
+                List.of(workbook, tests, IsolatedRun.classes("solutions", "classes")), tests, "lesson" + lesson);
+
+        assertThat(results).as("tests of " + module).isNotEmpty();
+        assertThat(results.stream().filter(r -> !r.passed())
+                .map(r -> r.test() + ": " + r.message().lines().findFirst().orElse("")))
+                .as("tests of " + module + " that fail with its own exercises solved").isEmpty();
     }
 
     private static int number(String id) {
