@@ -1,13 +1,15 @@
 package herd.epoll;
 
 import static herd.epoll.Epoll.EPOLLET;
-import static herd.epoll.Epoll.EPOLLONESHOT;
 import static herd.epoll.EpollTests.errno;
 import static herd.epoll.EpollTests.eventfd;
+import static herd.epoll.EpollTests.eventfdWithCount;
 import static herd.epoll.EpollTests.exited;
 import static herd.epoll.EpollTests.file;
+import static herd.epoll.EpollTests.mask;
 import static herd.epoll.EpollTests.newEpoll;
 import static herd.epoll.EpollTests.readyFds;
+import static herd.epoll.EpollTests.recorder;
 import static herd.epoll.EpollTests.send;
 import static herd.epoll.EpollTests.signal;
 import static herd.epoll.EpollTests.socketpair;
@@ -20,6 +22,7 @@ import static herd.fs.Poll.EPOLLRDNORM;
 import static herd.sched.Task.TASK_NORMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.epoll.EpollTests.Call;
 import herd.fs.EventFd;
 import herd.fs.File;
 import herd.fs.FileOperations;
@@ -57,22 +60,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("L02-E2")
 @DisplayName("L02-E2: ep_insert, ep_ptable_queue_proc, ep_item_poll")
 class EpInsertTest {
-    /** One call of a hand-made entry's wake function: whose, its mode and key, and whether ep->lock was held. */
-    private record Call(String who, int mode, int key, boolean epLockHeld) {
-        @Override
-        public String toString() {
-            return who + "(key " + Poll.names("EPOLL", key) + (epLockHeld ? ", under ep->lock)" : ")");
-        }
-    }
-
-    /** A hand-made entry whose wake function records its calls in {@code calls} and accepts (returns 1). */
-    private static WaitQueueEntry recorder(String who, EventPoll ep, List<Call> calls) {
-        return new WaitQueueEntry(null, (wait, mode, sync, key) -> {
-            calls.add(new Call(who, mode, key, ep.lock.isLocked()));
-            return 1;
-        }, 0);
-    }
-
     /** {@code ep_insert(ep, {events, data}, file, fd)} with {@code ep->mtx} held, as {@code do_epoll_ctl} calls it. */
     private static long insert(EventPoll ep, int events, long data, File file, int fd) {
         ep.mtx.lock();
@@ -98,11 +85,6 @@ class EpInsertTest {
         List<EpItem> out = new ArrayList<>();
         file.fEp.entries().forEach(out::add);
         return out;
-    }
-
-    /** A new non-blocking eventfd whose count is {@code count}. */
-    private static int eventfdWithCount(int count) {
-        return (int) EpollTests.check(EventFd.eventfd2(count, EventFd.EFD_NONBLOCK));
     }
 
     // ---- the entry on the watched file's queue ------------------------------------------------
@@ -464,23 +446,4 @@ class EpInsertTest {
         });
     }
 
-    /** A mask written as {@code IN|OUT|ET}; {@code 0} for none. */
-    private static int mask(String names) {
-        int mask = 0;
-        for (String name : names.trim().split("\\|")) {
-            mask |= switch (name.trim()) {
-                case "0" -> 0;
-                case "IN" -> EPOLLIN;
-                case "OUT" -> EPOLLOUT;
-                case "PRI" -> EPOLLPRI;
-                case "ERR" -> EPOLLERR;
-                case "HUP" -> EPOLLHUP;
-                case "RDNORM" -> EPOLLRDNORM;
-                case "ET" -> EPOLLET;
-                case "ONESHOT" -> EPOLLONESHOT;
-                default -> throw new IllegalArgumentException("unknown event " + name);
-            };
-        }
-        return mask;
-    }
 }

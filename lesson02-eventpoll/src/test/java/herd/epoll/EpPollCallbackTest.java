@@ -3,10 +3,13 @@ package herd.epoll;
 import static herd.epoll.Epoll.EPOLLET;
 import static herd.epoll.Epoll.EPOLLONESHOT;
 import static herd.epoll.EpollTests.drain;
+import static herd.epoll.EpollTests.eventfdWithCount;
 import static herd.epoll.EpollTests.exited;
 import static herd.epoll.EpollTests.file;
+import static herd.epoll.EpollTests.mask;
 import static herd.epoll.EpollTests.newEpoll;
 import static herd.epoll.EpollTests.readyFds;
+import static herd.epoll.EpollTests.recorder;
 import static herd.epoll.EpollTests.signal;
 import static herd.epoll.EpollTests.socketpair;
 import static herd.fs.Poll.EPOLLERR;
@@ -22,6 +25,7 @@ import static herd.fs.Poll.POLLFREE;
 import static herd.sched.Task.TASK_NORMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.epoll.EpollTests.Call;
 import herd.fs.EventFd;
 import herd.fs.File;
 import herd.fs.Poll;
@@ -60,22 +64,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("L02-E3")
 @DisplayName("L02-E3: ep_poll_callback")
 class EpPollCallbackTest {
-    /** One call of a hand-made entry's wake function: whose, its mode and key, and whether ep->lock was held. */
-    private record Call(String who, int mode, int key, boolean epLockHeld) {
-        @Override
-        public String toString() {
-            return who + "(key " + Poll.names("EPOLL", key) + (epLockHeld ? ", under ep->lock)" : ")");
-        }
-    }
-
-    /** A hand-made entry whose wake function records its calls in {@code calls} and accepts (returns 1). */
-    private static WaitQueueEntry recorder(String who, EventPoll ep, List<Call> calls) {
-        return new WaitQueueEntry(null, (wait, mode, sync, key) -> {
-            calls.add(new Call(who, mode, key, ep.lock.isLocked()));
-            return 1;
-        }, 0);
-    }
-
     /** An item of {@code ep} watching eventfd {@code fd} with {@code events}, and its entry on the eventfd's queue. */
     private record Watch(EventPoll ep, File file, int fd, WaitQueueHead wqh, EpItem epi, EppollEntry pwq) {
     }
@@ -105,11 +93,6 @@ class EpPollCallbackTest {
         } finally {
             w.wqh().lock.unlock();
         }
-    }
-
-    /** A new non-blocking eventfd with count {@code count}. */
-    private static int eventfdWithCount(int count) {
-        return (int) EpollTests.check(EventFd.eventfd2(count, EventFd.EFD_NONBLOCK));
     }
 
     private static List<String> who(List<Call> calls) {
@@ -534,26 +517,4 @@ class EpPollCallbackTest {
         return new Watch(ep, file, fd, skWq, epi, pwq);
     }
 
-    /** A mask written as {@code IN|OUT|ET}; {@code 0} for none. */
-    private static int mask(String names) {
-        int mask = 0;
-        for (String name : names.trim().split("\\|")) {
-            mask |= switch (name.trim()) {
-                case "0" -> 0;
-                case "IN" -> EPOLLIN;
-                case "OUT" -> EPOLLOUT;
-                case "PRI" -> EPOLLPRI;
-                case "ERR" -> EPOLLERR;
-                case "HUP" -> EPOLLHUP;
-                case "RDNORM" -> EPOLLRDNORM;
-                case "RDBAND" -> EPOLLRDBAND;
-                case "WRNORM" -> EPOLLWRNORM;
-                case "WRBAND" -> EPOLLWRBAND;
-                case "ET" -> EPOLLET;
-                case "ONESHOT" -> EPOLLONESHOT;
-                default -> throw new IllegalArgumentException("unknown event " + name);
-            };
-        }
-        return mask;
-    }
 }

@@ -11,6 +11,7 @@ import herd.net.UnixStream;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Task;
 import herd.uapi.Errno;
+import herd.wait.WaitQueueEntry;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -151,5 +152,49 @@ final class EpollTests {
     /** True once {@code t} has exited. */
     static boolean exited(Task t) {
         return t.state() == Task.TASK_DEAD;
+    }
+
+    /** One call of a hand-made entry's wake function: whose, its mode and key, and whether ep->lock was held. */
+    record Call(String who, int mode, int key, boolean epLockHeld) {
+        @Override
+        public String toString() {
+            return who + "(key " + Poll.names("EPOLL", key) + (epLockHeld ? ", under ep->lock)" : ")");
+        }
+    }
+
+    /** A hand-made entry whose wake function records its calls in {@code calls} and accepts (returns 1). */
+    static WaitQueueEntry recorder(String who, EventPoll ep, List<Call> calls) {
+        return new WaitQueueEntry(null, (wait, mode, sync, key) -> {
+            calls.add(new Call(who, mode, key, ep.lock.isLocked()));
+            return 1;
+        }, 0);
+    }
+
+    /** A new non-blocking eventfd whose count is {@code count}. */
+    static int eventfdWithCount(int count) {
+        return (int) check(EventFd.eventfd2(count, EventFd.EFD_NONBLOCK));
+    }
+
+    /** A mask written as {@code IN|OUT|ET}; {@code 0} for none. */
+    static int mask(String names) {
+        int mask = 0;
+        for (String name : names.trim().split("\\|")) {
+            mask |= switch (name.trim()) {
+                case "0" -> 0;
+                case "IN" -> Poll.EPOLLIN;
+                case "OUT" -> Poll.EPOLLOUT;
+                case "PRI" -> Poll.EPOLLPRI;
+                case "ERR" -> Poll.EPOLLERR;
+                case "HUP" -> Poll.EPOLLHUP;
+                case "RDNORM" -> Poll.EPOLLRDNORM;
+                case "RDBAND" -> Poll.EPOLLRDBAND;
+                case "WRNORM" -> Poll.EPOLLWRNORM;
+                case "WRBAND" -> Poll.EPOLLWRBAND;
+                case "ET" -> Epoll.EPOLLET;
+                case "ONESHOT" -> Epoll.EPOLLONESHOT;
+                default -> throw new IllegalArgumentException("unknown event " + name);
+            };
+        }
+        return mask;
     }
 }

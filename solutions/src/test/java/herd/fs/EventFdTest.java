@@ -1,5 +1,8 @@
 package herd.fs;
 
+import static herd.fs.FsTests.errno;
+import static herd.fs.FsTests.file;
+import static herd.fs.FsTests.inProcess;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +11,6 @@ import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Schedulers;
 import herd.sched.Task;
-import herd.uapi.Errno;
 import herd.wait.WaitQueueEntry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,25 +30,10 @@ class EventFdTest {
     private final Schedulers schedulers = new Schedulers();
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
-    private void inProcess(Runnable body) {
-        new Process(sched, "test").spawn("test", body);
-        sched.run();
-    }
-
-    private static String errno(long ret) {
-        return Errno.isError(ret) ? Errno.of(ret).name() : Long.toString(ret);
-    }
-
     private static int eventfd(int initval, int flags) {
         long fd = EventFd.eventfd2(initval, flags);
         assertThat(fd).as("eventfd2(%d, %#x)", initval, flags).isNotNegative();
         return (int) fd;
-    }
-
-    private static File file(int fd) {
-        File f = Process.current().files.fget(fd);
-        f.fput();
-        return f;
     }
 
     private static EventFd.Ctx ctx(int fd) {
@@ -85,7 +72,7 @@ class EventFdTest {
 
     @Test
     void eventfd2AcceptsNonblockAndCloexecOnly() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             assertThat(errno(EventFd.eventfd2(0, 0x4))).as("an unknown flag").isEqualTo("EINVAL");
             assertThat(errno(EventFd.eventfd2(0, File.O_NONBLOCK | 0x40))).as("a known and an unknown flag")
                     .isEqualTo("EINVAL");
@@ -105,7 +92,7 @@ class EventFdTest {
 
     @Test
     void theInitialValueIsAnUnsignedInt() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             assertThat(read(eventfd(5, EventFd.EFD_NONBLOCK))).isEqualTo(5);
             assertThat(read(eventfd(-1, EventFd.EFD_NONBLOCK))).as("initval is an unsigned int")
                     .isEqualTo(0xffff_ffffL);
@@ -114,7 +101,7 @@ class EventFdTest {
 
     @Test
     void readOfZeroIsEagainWhenNonBlocking() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = eventfd(0, EventFd.EFD_NONBLOCK);
             byte[] buf = {9, 9, 9, 9, 9, 9, 9, 9};
             assertThat(errno(Vfs.read(efd, buf, 8))).isEqualTo("EAGAIN");
@@ -124,7 +111,7 @@ class EventFdTest {
 
     @Test
     void writesAddUpAndAReadTakesTheWholeCount() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = eventfd(0, EventFd.EFD_NONBLOCK);
             assertThat(write(efd, 2)).as("a write returns 8").isEqualTo(8);
             assertThat(write(efd, 3)).isEqualTo(8);
@@ -143,7 +130,7 @@ class EventFdTest {
 
     @Test
     void buffersShorterThan8BytesAreEinval() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = eventfd(0, EventFd.EFD_NONBLOCK);
             assertThat(errno(Vfs.read(efd, new byte[8], 7)))
                     .as("a short read, checked before the count (not EAGAIN)").isEqualTo("EINVAL");
@@ -157,7 +144,7 @@ class EventFdTest {
 
     @Test
     void writingUllongMaxIsEinvalAndAnOverflowIsEagain() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = eventfd(1, EventFd.EFD_NONBLOCK);
             assertThat(errno(write(efd, ULLONG_MAX))).as("0xffffffffffffffff may not be written").isEqualTo("EINVAL");
             assertThat(ctx(efd).count()).isEqualTo(1);
@@ -171,7 +158,7 @@ class EventFdTest {
 
     @Test
     void pollIsInWhenTheCountIsNotZeroAndOutUnlessItIsAtTheMaximum() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = eventfd(0, EventFd.EFD_NONBLOCK);
             assertThat(poll(efd)).as("count 0").isEqualTo(EPOLLOUT);
             write(efd, 1);
@@ -187,7 +174,7 @@ class EventFdTest {
 
     @Test
     void aWriteWakesWithEpollinAReadWithEpollout() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = eventfd(0, EventFd.EFD_NONBLOCK);
             List<String> wakeups = record(efd);
 

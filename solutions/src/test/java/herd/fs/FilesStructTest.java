@@ -1,12 +1,14 @@
 package herd.fs;
 
+import static herd.fs.FsTests.errno;
+import static herd.fs.FsTests.file;
+import static herd.fs.FsTests.inProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.net.UnixStream;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Schedulers;
 import herd.sched.Task;
-import herd.uapi.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,33 +39,11 @@ class FilesStructTest {
         }
     }
 
-    /** Runs {@code body} in one task of a fresh process, to the end. */
-    private void inProcess(Runnable body) {
-        new Process(sched, "test").spawn("test", body);
-        sched.run();
-    }
-
-    private static String errno(long ret) {
-        return Errno.isError(ret) ? Errno.of(ret).name() : Long.toString(ret);
-    }
-
     /** A new eventfd of the current process ({@code flags} 0 blocks on read). */
     private static int eventfd(int flags) {
         long fd = EventFd.eventfd2(0, flags);
         assertThat(fd).as("eventfd2").isNotNegative();
         return (int) fd;
-    }
-
-    /** The open file behind {@code fd} of the current process (no reference kept). */
-    private static File file(int fd) {
-        return file(Process.current(), fd);
-    }
-
-    private static File file(Process p, int fd) {
-        File f = p.files.fget(fd);
-        assertThat(f).as("fd %d is open", fd).isNotNull();
-        f.fput();
-        return f;
     }
 
     /** Installs a new open file of {@code fops} in the current process. */
@@ -91,7 +71,7 @@ class FilesStructTest {
 
     @Test
     void newFdsTakeTheLowestFreeNumber() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             assertThat(eventfd(0)).as("fds 0-2 are taken: the first new fd is 3").isEqualTo(3);
             assertThat(eventfd(0)).isEqualTo(4);
             assertThat(eventfd(0)).isEqualTo(5);
@@ -109,7 +89,7 @@ class FilesStructTest {
 
     @Test
     void closeOfAnFdThatIsNotOpenIsEbadf() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = eventfd(0);
             assertThat(errno(Vfs.close(fd + 1))).as("an fd never opened").isEqualTo("EBADF");
             assertThat(errno(Vfs.close(-1))).as("a negative fd").isEqualTo("EBADF");
@@ -126,7 +106,7 @@ class FilesStructTest {
 
     @Test
     void dupGivesTheLowestFreeFdSharingTheOpenFile() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int a = eventfd(EventFd.EFD_NONBLOCK);
             int spare = eventfd(0);
             assertThat(Vfs.close(spare)).isZero();
@@ -148,7 +128,7 @@ class FilesStructTest {
     @Test
     void closingOneDupKeepsTheFileOpenTheLastCloseReleasesIt() {
         Counting fops = new Counting();
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int a = install(fops);
             int b = (int) Vfs.dup(a);
             int c = (int) Vfs.dup(b);
@@ -170,7 +150,7 @@ class FilesStructTest {
 
     @Test
     void aSocketsPeerSeesEofOnlyWhenTheLastDupIsClosed() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = new int[2];
             assertThat(UnixStream.socketpair(UnixStream.AF_UNIX,
                     UnixStream.SOCK_STREAM | UnixStream.SOCK_NONBLOCK, 0, sv)).isZero();
@@ -189,7 +169,7 @@ class FilesStructTest {
     @Test
     void aFullTableGivesEmfile() {
         Counting fops = new Counting();
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int first = eventfd(EventFd.EFD_NONBLOCK);
             int last = first;
             int made = 1;

@@ -1,5 +1,8 @@
 package herd.fs;
 
+import static herd.fs.FsTests.errno;
+import static herd.fs.FsTests.file;
+import static herd.fs.FsTests.inProcess;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
@@ -14,7 +17,6 @@ import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Schedulers;
 import herd.sched.Task;
-import herd.uapi.Errno;
 import herd.wait.WaitQueueHead;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -56,30 +58,10 @@ class SelectTest {
         }
     }
 
-    private void inProcess(Runnable body) {
-        new Process(sched, "test").spawn("test", body);
-        sched.run();
-    }
-
-    private static String errno(long ret) {
-        return Errno.isError(ret) ? Errno.of(ret).name() : Long.toString(ret);
-    }
-
     private static int eventfd() {
         long fd = EventFd.eventfd2(0, EventFd.EFD_NONBLOCK);
         assertThat(fd).isNotNegative();
         return (int) fd;
-    }
-
-    private static File file(Process p, int fd) {
-        File f = p.files.fget(fd);
-        assertThat(f).as("fd %d is open", fd).isNotNull();
-        f.fput();
-        return f;
-    }
-
-    private static File file(int fd) {
-        return file(Process.current(), fd);
     }
 
     private static WaitQueueHead wqh(Process p, int efd) {
@@ -101,7 +83,7 @@ class SelectTest {
 
     @Test
     void reventsAreTheReadyEventsMaskedByWhatWasAsked() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int ready = eventfd();
             int empty = eventfd();
             add(ready, 1);
@@ -116,7 +98,7 @@ class SelectTest {
 
     @Test
     void aClosedFdIsPollnvalAndANegativeFdIsSkipped() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             PollFd closed = new PollFd(9, POLLIN);
             PollFd negative = new PollFd(-1, POLLIN);
             negative.revents = POLLIN;
@@ -132,7 +114,7 @@ class SelectTest {
 
     @Test
     void errorsAndHangUpsAreReportedWhateverWasAsked() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = new int[2];
             UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM | UnixStream.SOCK_NONBLOCK, 0, sv);
             Vfs.close(sv[1]);
@@ -147,7 +129,7 @@ class SelectTest {
 
     @Test
     void badArguments() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             assertThat(errno(Select.poll(null, 0))).as("no array").isEqualTo("EFAULT");
             PollFd[] tooMany = new PollFd[FilesStruct.NR_OPEN_DEFAULT + 1];
             for (int i = 0; i < tooMany.length; i++) {
@@ -413,7 +395,7 @@ class SelectTest {
 
     @Test
     void aFileWithoutPollIsAlwaysReadableAndWritable() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             long fd = RegularFile.open("/etc/hosts");
             assertThat(fd).isEqualTo(3);
             PollFd[] fds = {new PollFd(3, POLLIN), new PollFd(3, POLLOUT),

@@ -1,5 +1,8 @@
 package herd.net;
 
+import static herd.fs.FsTests.errno;
+import static herd.fs.FsTests.file;
+import static herd.fs.FsTests.inProcess;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
@@ -18,7 +21,6 @@ import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Schedulers;
 import herd.sched.Task;
-import herd.uapi.Errno;
 import herd.wait.WaitQueueEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -37,15 +39,6 @@ class UnixStreamTest {
     @AutoClose
     private final Schedulers schedulers = new Schedulers();
     private final DeterministicScheduler sched = schedulers.deterministic(1);
-
-    private void inProcess(Runnable body) {
-        new Process(sched, "test").spawn("test", body);
-        sched.run();
-    }
-
-    private static String errno(long ret) {
-        return Errno.isError(ret) ? Errno.of(ret).name() : Long.toString(ret);
-    }
 
     /** A connected pair, non-blocking unless {@code blocking}. */
     private static int[] socketpair(boolean blocking) {
@@ -69,12 +62,6 @@ class UnixStreamTest {
             return "EOF";
         }
         return ret < 0 ? errno(ret) : new String(buf, 0, (int) ret, StandardCharsets.US_ASCII);
-    }
-
-    private static File file(int fd) {
-        File f = Process.current().files.fget(fd);
-        f.fput();
-        return f;
     }
 
     private static UnixStream.UnixSock sock(int fd) {
@@ -109,7 +96,7 @@ class UnixStreamTest {
 
     @Test
     void socketpairGivesTwoConnectedFds() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             assertThat(sv).as("the two lowest free fds").containsExactly(3, 4);
             assertThat(file(3)).hasToString("socket:[unix]");
@@ -127,7 +114,7 @@ class UnixStreamTest {
 
     @Test
     void aBlockingPairIsNotNonBlocking() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(true);
             assertThat(file(sv[0]).nonBlocking()).isFalse();
             assertThat(file(sv[1]).nonBlocking()).isFalse();
@@ -136,7 +123,7 @@ class UnixStreamTest {
 
     @Test
     void readsCutAndJoinWritesAsAStream() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             send(sv[0], "abc");
             send(sv[0], "defg");
@@ -191,7 +178,7 @@ class UnixStreamTest {
 
     @Test
     void pollIsReadableWithDataAndAlwaysWritable() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             assertThat(Poll.names("EPOLL", poll(sv[1]))).as("nothing queued")
                     .isEqualTo(Poll.names("EPOLL", WRITABLE));
@@ -208,7 +195,7 @@ class UnixStreamTest {
 
     @Test
     void pollOfAStreamSocketReportsWritableEvenIfTheCallerAskedOnlyForIn() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             send(sv[0], "x");
             PollTable onlyIn = new PollTable(null);
@@ -223,7 +210,7 @@ class UnixStreamTest {
 
     @Test
     void afterThePeerClosesPollHangsUpReadGivesWhatIsLeftThenEofAndWriteEpipe() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             send(sv[1], "bye");
             assertThat(Vfs.close(sv[1])).isZero();
@@ -257,7 +244,7 @@ class UnixStreamTest {
 
     @Test
     void aWriteWakesThePeerWithSockDefReadable() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             List<String> log = new CopyOnWriteArrayList<>();
             record(sv[1], log, "peer-1", true, 1);
@@ -273,7 +260,7 @@ class UnixStreamTest {
 
     @Test
     void aReadThatUsesUpAWriteWakesTheWriterWithUnixWriteSpace() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             List<String> log = new CopyOnWriteArrayList<>();
             send(sv[0], "abcd");
@@ -291,7 +278,7 @@ class UnixStreamTest {
 
     @Test
     void eachWriteUsedUpWakesTheWriterOnce() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             List<String> log = new CopyOnWriteArrayList<>();
             send(sv[0], "ab");
@@ -310,7 +297,7 @@ class UnixStreamTest {
 
     @Test
     void closingWakesEveryWaiterOfThePeerWithNoKey() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             List<String> log = new CopyOnWriteArrayList<>();
             record(sv[1], log, "peer-1", true, 1);
@@ -330,7 +317,7 @@ class UnixStreamTest {
 
     @Test
     void aWriteToASocketWithNoWaiterWakesNobody() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] sv = socketpair(false);
             assertThat(sock(sv[1]).skwqHasSleeper()).isFalse();
             send(sv[0], "x");
