@@ -89,14 +89,6 @@ public final class EventPoll {
         }
     }
 
-    // ---- L02-E5: is there anything to harvest? ------------------------------------------------
-
-    /** {@code ep_events_available()}: the ready list has items, or a scan is running (its items may come back). */
-    boolean epEventsAvailable() {
-        // TODO L02-E5
-        throw herd.course.Todo.exercise("L02-E5", "ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR");
-    }
-
     // ---- L02-E4: the scan ----------------------------------------------------------------------
 
     /**
@@ -120,6 +112,14 @@ public final class EventPoll {
             // TODO L02-E4
             throw herd.course.Todo.exercise("L02-E4", "ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist (skip linked items, reset next), end the scan, splice txlist in front, wake ep->wq if rdllist is not empty");
         }
+    }
+
+    // ---- L02-E5: is there anything to harvest? ------------------------------------------------
+
+    /** {@code ep_events_available()}: the ready list has items, or a scan is running (its items may come back). */
+    boolean epEventsAvailable() {
+        // TODO L02-E5
+        throw herd.course.Todo.exercise("L02-E5", "ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR");
     }
 
     // ---- given ---------------------------------------------------------------------------------

@@ -98,15 +98,6 @@ public final class EventPoll {
         }
     }
 
-    // ---- L02-E5: is there anything to harvest? ------------------------------------------------
-
-    /** {@code ep_events_available()}: the ready list has items, or a scan is running (its items may come back). */
-    boolean epEventsAvailable() {
-        // @exercise L02-E5 ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR
-        return !rdllist.isEmpty() || ovflist != EP_UNACTIVE_PTR;
-        // @end L02-E5
-    }
-
     // ---- L02-E4: the scan ----------------------------------------------------------------------
 
     /**
@@ -154,6 +145,15 @@ public final class EventPoll {
             }
             // @end L02-E4
         }
+    }
+
+    // ---- L02-E5: is there anything to harvest? ------------------------------------------------
+
+    /** {@code ep_events_available()}: the ready list has items, or a scan is running (its items may come back). */
+    boolean epEventsAvailable() {
+        // @exercise L02-E5 ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR
+        return !rdllist.isEmpty() || ovflist != EP_UNACTIVE_PTR;
+        // @end L02-E5
     }
 
     // ---- given ---------------------------------------------------------------------------------
