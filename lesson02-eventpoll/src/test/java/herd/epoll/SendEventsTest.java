@@ -63,6 +63,18 @@ class SendEventsTest {
         return epi;
     }
 
+    /** A new eventfd with count 1 (readable), its LT item linked by hand at the tail of the ready list. */
+    private static EpItem queuedReadable(EventPoll ep, long data) {
+        int efd = eventfd();
+        signal(efd, 1);
+        return queued(ep, efd, EPOLLIN, data);
+    }
+
+    /** A new eventfd with count 0 (not readable), its LT item linked by hand at the tail of the ready list. */
+    private static EpItem queuedStale(EventPoll ep, long data) {
+        return queued(ep, eventfd(), EPOLLIN, data);
+    }
+
     /**
      * An item of {@code ep} for {@code fd} whose {@code ep_poll_callback} entry is on the
      * file's wait queues, as ep_insert's queue procedure leaves it; not on the ready list.
@@ -107,11 +119,8 @@ class SendEventsTest {
     void itemNoLongerReadyIsDropped() {
         EpollTests.inProcess(() -> {
             EventPoll ep = EpollTests.ep(newEpoll());
-            int efdStale = eventfd();
-            int efdReady = eventfd();
-            signal(efdReady, 1);
-            EpItem stale = queued(ep, efdStale, EPOLLIN, 1);
-            EpItem ready = queued(ep, efdReady, EPOLLIN, 2);
+            EpItem stale = queuedStale(ep, 1);
+            EpItem ready = queuedReadable(ep, 2);
             EpollEvent[] events = slots(4);
 
             long res = EpollWait.epSendEvents(ep, events, 4);
@@ -137,12 +146,8 @@ class SendEventsTest {
     void levelTriggeredItemGoesToTheTail() {
         EpollTests.inProcess(() -> {
             EventPoll ep = EpollTests.ep(newEpoll());
-            int efdA = eventfd();
-            int efdB = eventfd();
-            signal(efdA, 1);
-            signal(efdB, 1);
-            queued(ep, efdA, EPOLLIN, 1);
-            queued(ep, efdB, EPOLLIN, 2);
+            queuedReadable(ep, 1);
+            queuedReadable(ep, 2);
             EpollEvent[] events = slots(1);
 
             assertThat(EpollWait.epSendEvents(ep, events, 1)).as("ep_send_events(maxevents 1) over [A, B]")
@@ -159,9 +164,7 @@ class SendEventsTest {
         EpollTests.inProcess(() -> {
             EventPoll ep = EpollTests.ep(newEpoll());
             for (int i = 1; i <= 3; i++) {
-                int efd = eventfd();
-                signal(efd, 1);
-                queued(ep, efd, EPOLLIN, i);
+                queuedReadable(ep, i);
             }
             List<List<Long>> delivered = new ArrayList<>();
             List<List<Long>> after = new ArrayList<>();
@@ -185,11 +188,8 @@ class SendEventsTest {
     void nullSlotFirstIsEfault() {
         EpollTests.inProcess(() -> {
             EventPoll ep = EpollTests.ep(newEpoll());
-            int efdStale = eventfd();
-            int efd = eventfd();
-            signal(efd, 1);
-            EpItem stale = queued(ep, efdStale, EPOLLIN, 1);
-            EpItem epi = queued(ep, efd, EPOLLIN, 2);
+            EpItem stale = queuedStale(ep, 1);
+            EpItem epi = queuedReadable(ep, 2);
             EpollEvent[] events = new EpollEvent[1];
 
             long res = EpollWait.epSendEvents(ep, events, 1);
@@ -208,12 +208,8 @@ class SendEventsTest {
     void nullSlotAfterOneDeliveryReturnsTheCount() {
         EpollTests.inProcess(() -> {
             EventPoll ep = EpollTests.ep(newEpoll());
-            int efdA = eventfd();
-            int efdB = eventfd();
-            signal(efdA, 1);
-            signal(efdB, 1);
-            queued(ep, efdA, EPOLLIN, 1);
-            queued(ep, efdB, EPOLLIN, 2);
+            queuedReadable(ep, 1);
+            queuedReadable(ep, 2);
             EpollEvent[] events = {new EpollEvent(), null};
 
             long res = EpollWait.epSendEvents(ep, events, 2);
