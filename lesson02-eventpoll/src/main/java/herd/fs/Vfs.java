@@ -43,9 +43,7 @@ public final class Vfs {
             return Errno.EBADF.neg();
         }
         try {
-            long ret = read ? file.fOp.read(file, buf, count) : file.fOp.write(file, buf, count);
-            // Signal handlers in the model have no SA_RESTART: an interrupted call fails with EINTR.
-            return ret == Errno.ERESTARTSYS.neg() ? Errno.EINTR.neg() : ret;
+            return Errno.toUser(read ? file.fOp.read(file, buf, count) : file.fOp.write(file, buf, count));
         } finally {
             file.fput();
         }

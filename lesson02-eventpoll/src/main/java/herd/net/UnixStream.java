@@ -1,10 +1,6 @@
 package herd.net;
 
-import static herd.fs.Poll.EPOLLHUP;
-import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
-import static herd.fs.Poll.EPOLLRDHUP;
-import static herd.fs.Poll.EPOLLRDNORM;
 import static herd.fs.Poll.EPOLLWRBAND;
 import static herd.fs.Poll.EPOLLWRNORM;
 
@@ -12,13 +8,9 @@ import herd.fs.File;
 import herd.fs.FileOperations;
 import herd.fs.PollTable;
 import herd.fs.Process;
-import herd.locking.SpinLock;
 import herd.trace.Ftrace;
 import herd.trace.Strace;
 import herd.uapi.Errno;
-import herd.wait.WaitEvent;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 
 /**
  * net/unix/af_unix.c, stream sockets made by {@code socketpair(AF_UNIX, SOCK_STREAM)}:
@@ -39,27 +31,12 @@ public final class UnixStream implements FileOperations {
     public static final int SOCK_NONBLOCK = File.O_NONBLOCK;
     private static final UnixStream FOPS = new UnixStream();
 
-    /** {@code struct unix_sock}: a sock with its peer and its receive queue. */
-    public static final class UnixSock extends Sock {
-        /** {@code unix_state_lock}: guards the queue and the shutdown state. */
-        final SpinLock lock = new SpinLock();
-        /** {@code sk_receive_queue}: one buffer per write, the first one partly read. */
-        final ArrayDeque<byte[]> receiveQueue = new ArrayDeque<>();
-        int consumed;
+    /** {@code struct unix_sock}: a stream socket with its peer. */
+    public static final class UnixSock extends StreamSock {
         UnixSock peer;
 
         UnixSock(String name) {
             super(name);
-        }
-
-        /** Bytes waiting to be read. */
-        public int queued() {
-            lock.lock();
-            try {
-                return receiveQueue.stream().mapToInt(b -> b.length).sum() - consumed;
-            } finally {
-                lock.unlock();
-            }
         }
     }
 
@@ -110,17 +87,7 @@ public final class UnixStream implements FileOperations {
     private static int unixPoll(File file, PollTable wait) {
         UnixSock sk = (UnixSock) file.privateData;
         PollTable.pollWait(file, sk.skWq, wait);
-        int mask = 0;
-        int shutdown = sk.skShutdown;
-        if (shutdown == Sock.SHUTDOWN_MASK) {
-            mask |= EPOLLHUP;
-        }
-        if ((shutdown & Sock.RCV_SHUTDOWN) != 0) {
-            mask |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
-        }
-        if (sk.queued() > 0) {
-            mask |= EPOLLIN | EPOLLRDNORM;
-        }
+        int mask = sk.pollRead();
         // Always writable (no send buffer limit), also once the peer is gone: "this prevents stuck sockets".
         // Unlike unix_dgram_poll, unix_poll has no poll_requested_events() shortcut.
         return mask | EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
@@ -137,14 +104,8 @@ public final class UnixStream implements FileOperations {
     private static long unixStreamSendmsg(File file, byte[] buf, int count) {
         UnixSock sk = (UnixSock) file.privateData;
         UnixSock other = sk.peer;
-        other.lock.lock();
-        try {
-            if ((sk.skShutdown & Sock.SEND_SHUTDOWN) != 0 || (other.skShutdown & Sock.RCV_SHUTDOWN) != 0) {
-                return Errno.EPIPE.neg();
-            }
-            other.receiveQueue.addLast(Arrays.copyOf(buf, count));
-        } finally {
-            other.lock.unlock();
+        if ((sk.skShutdown & Sock.SEND_SHUTDOWN) != 0 || !other.queueRcv(buf, count)) {
+            return Errno.EPIPE.neg();
         }
         other.skDataReady.accept(other);
         return count;
@@ -164,45 +125,8 @@ public final class UnixStream implements FileOperations {
 
     private static long unixStreamRecvmsg(File file, byte[] buf, int count) {
         UnixSock sk = (UnixSock) file.privateData;
-        for (;;) {
-            int copied = 0;
-            int freed = 0;
-            sk.lock.lock();
-            try {
-                while (copied < count && !sk.receiveQueue.isEmpty()) {
-                    byte[] skb = sk.receiveQueue.peekFirst();
-                    int n = Math.min(count - copied, skb.length - sk.consumed);
-                    System.arraycopy(skb, sk.consumed, buf, copied, n);
-                    copied += n;
-                    sk.consumed += n;
-                    if (sk.consumed == skb.length) {
-                        sk.receiveQueue.removeFirst();
-                        sk.consumed = 0;
-                        freed++;
-                    }
-                }
-                if (copied == 0 && (sk.skShutdown & Sock.RCV_SHUTDOWN) != 0) {
-                    return 0;
-                }
-                if (copied == 0 && file.nonBlocking()) {
-                    return Errno.EAGAIN.neg();
-                }
-            } finally {
-                sk.lock.unlock();
-            }
-            // Each buffer used up is freed (consume_skb -> sock_wfree), which calls the writer's sk_write_space.
-            for (int i = 0; i < freed; i++) {
-                unixWriteSpace(sk.peer);
-            }
-            if (copied > 0) {
-                return copied;
-            }
-            long err = WaitEvent.waitEventInterruptible(sk.skWq,
-                    () -> sk.queued() > 0 || (sk.skShutdown & Sock.RCV_SHUTDOWN) != 0);
-            if (err != 0) {
-                return err;
-            }
-        }
+        // Each buffer used up is freed (consume_skb -> sock_wfree), which calls the writer's sk_write_space.
+        return sk.recvmsg(file, buf, count, () -> unixWriteSpace(sk.peer));
     }
 
     /** {@code unix_write_space()}: the writer may write again, wake it with {@code EPOLLOUT|EPOLLWRNORM|EPOLLWRBAND}. */
@@ -217,13 +141,8 @@ public final class UnixStream implements FileOperations {
     public void release(File file) {
         UnixSock sk = (UnixSock) file.privateData;
         UnixSock skpair = sk.peer;
-        sk.lock.lock();
-        sk.skShutdown = Sock.SHUTDOWN_MASK;
-        sk.receiveQueue.clear();
-        sk.lock.unlock();
-        skpair.lock.lock();
-        skpair.skShutdown = Sock.SHUTDOWN_MASK;
-        skpair.lock.unlock();
+        sk.shutdown(Sock.SHUTDOWN_MASK, true);
+        skpair.shutdown(Sock.SHUTDOWN_MASK, false);
         skpair.skStateChange.accept(skpair);
     }
 }

@@ -20,13 +20,24 @@ public enum Errno {
     EMFILE(24, "Too many open files"),
     ENOSPC(28, "No space left on device"),
     EPIPE(32, "Broken pipe"),
+    EDOM(33, "Numerical argument out of domain"),
     ELOOP(40, "Too many levels of symbolic links"),
     ENOTSOCK(88, "Socket operation on non-socket"),
+    ENOPROTOOPT(92, "Protocol not available"),
+    EPROTONOSUPPORT(93, "Protocol not supported"),
+    ESOCKTNOSUPPORT(94, "Socket type not supported"),
     EOPNOTSUPP(95, "Operation not supported"),
     EAFNOSUPPORT(97, "Address family not supported by protocol"),
     EADDRINUSE(98, "Address already in use"),
-    ECONNREFUSED(111, "Connection refused"),
+    EADDRNOTAVAIL(99, "Cannot assign requested address"),
+    ECONNABORTED(103, "Software caused connection abort"),
+    ECONNRESET(104, "Connection reset by peer"),
+    EISCONN(106, "Transport endpoint is already connected"),
+    ENOTCONN(107, "Transport endpoint is not connected"),
     ETIMEDOUT(110, "Connection timed out"),
+    ECONNREFUSED(111, "Connection refused"),
+    EALREADY(114, "Operation already in progress"),
+    EINPROGRESS(115, "Operation now in progress"),
     /** Kernel-internal: the syscall is restarted if the signal handler has SA_RESTART, else EINTR. */
     ERESTARTSYS(512, "To be restarted if SA_RESTART is set");
 
@@ -66,5 +77,14 @@ public enum Errno {
             }
         }
         throw new IllegalArgumentException("not a known negated errno: " + ret);
+    }
+
+    /**
+     * What a syscall returns to user space: signal handlers in the model have no
+     * {@code SA_RESTART}, so a call the kernel would restart ({@code -ERESTARTSYS})
+     * fails with {@code -EINTR}.
+     */
+    public static long toUser(long ret) {
+        return ret == ERESTARTSYS.neg() ? EINTR.neg() : ret;
     }
 }

@@ -38,6 +38,7 @@ public final class Skeletons {
         LESSONS.put("lesson01-waitqueue", List.of("course", "list", "uapi", "sched", "locking", "wait", "trace",
                 "demo"));
         LESSONS.put("lesson02-eventpoll", List.of("fs", "epoll", "net"));
+        LESSONS.put("lesson03-tcp-handshake", List.of("socket", "inet"));
     }
 
     private static final Pattern BEGIN = Pattern.compile("^(\\s*)// @exercise (L\\d\\d-E\\d+) (.+)$");

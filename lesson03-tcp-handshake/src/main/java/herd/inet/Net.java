@@ -1,0 +1,67 @@
+package herd.inet;
+
+import herd.sched.Sched;
+import herd.sched.Scheduler;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * {@code struct net}, the network namespace: the sysctls, the SNMP counters and the
+ * socket hash tables. A scheduler is one machine, so each has its own {@code init_net}.
+ */
+public final class Net {
+    private static final Map<Scheduler, Net> INIT_NET = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** {@code net.core.somaxconn}: the cap on {@code listen()}'s backlog (4096 since 5.4). */
+    public volatile int somaxconn = 4096;
+    /** {@code net.ipv4.tcp_syn_retries}: SYNs resent before {@code connect()} gives up with {@code ETIMEDOUT}. */
+    public volatile int tcpSynRetries = 6;
+    /** {@code net.ipv4.tcp_abort_on_overflow}: 1 answers a final ACK that finds the accept queue full with a reset. */
+    public volatile int tcpAbortOnOverflow;
+    /** The established, listening and bind hash tables ({@code tcp_hashinfo}). */
+    public final InetHashtables hashinfo = new InetHashtables();
+    private final Map<Mib, AtomicLong> mib = new EnumMap<>(Mib.class);
+    private volatile Predicate<SkBuff> dropFilter = skb -> false;
+
+    private Net() {
+        for (Mib m : Mib.values()) {
+            mib.put(m, new AtomicLong());
+        }
+    }
+
+    /** The namespace of the machine {@code scheduler} stands for. */
+    public static Net of(Scheduler scheduler) {
+        return INIT_NET.computeIfAbsent(scheduler, s -> new Net());
+    }
+
+    /** The namespace of the current task ({@code current->nsproxy->net_ns}). */
+    public static Net current() {
+        return of(Sched.current().scheduler());
+    }
+
+    /** {@code NET_INC_STATS()}. */
+    void incStats(Mib counter) {
+        mib.get(counter).incrementAndGet();
+    }
+
+    /** A counter's value, as {@code nstat -az} shows it. */
+    public long stat(Mib counter) {
+        return mib.get(counter).get();
+    }
+
+    /**
+     * A firewall rule on the loopback, as {@code iptables -j DROP}: every segment that
+     * {@code drop} matches is lost. Tests use it to hold a handshake at a chosen step.
+     */
+    public void setDropFilter(Predicate<SkBuff> drop) {
+        this.dropFilter = drop;
+    }
+
+    boolean dropped(SkBuff skb) {
+        return dropFilter.test(skb);
+    }
+}

@@ -1,0 +1,51 @@
+package herd.inet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code struct sock_reuseport} (net/core/sock_reuseport.c): the listeners that share
+ * an address and port through {@code SO_REUSEPORT}, in {@code listen()} order. A SYN
+ * picks one of them by the connection's hash, so each has its own accept queue and
+ * only its own waiters are woken. Used only by sockets that set the option.
+ */
+final class SockReuseport {
+    /** {@code socks[]}: the members, {@code num_socks} of them. */
+    final List<TcpSock> socks = new ArrayList<>();
+
+    /**
+     * {@code inet_reuseport_add_sock()}: at {@code listen()}, {@code sk} joins the group of
+     * a listener of its port with {@code SO_REUSEPORT}, the same address and the same
+     * user ({@code reuseport_add_sock}), or starts a group of its own ({@code reuseport_alloc}).
+     */
+    static void inetReuseportAddSock(TcpSock sk, List<TcpSock> listeners) {
+        // TODO L05-E4
+        throw herd.course.Todo.exercise("L05-E4", "inet_reuseport_add_sock: join the group of a listener on the same port and address with SO_REUSEPORT and the same uid, else start a group with sk alone");
+    }
+
+    /** {@code reuseport_detach_sock()}: the last member takes the leaving one's place, so the order changes. */
+    static void reuseportDetachSock(TcpSock sk) {
+        SockReuseport reuse = sk.skReuseportCb;
+        // TODO L05-E4
+        throw herd.course.Todo.exercise("L05-E4", "reuseport_detach_sock: move the last member into sk's slot and shrink the group");
+    }
+
+    /**
+     * {@code reuseport_select_sock()} without a BPF program: member
+     * {@code reciprocal_scale(hash, num_socks)} of {@code sk}'s group; null when
+     * {@code sk} has no group yet (it is not listening).
+     */
+    static TcpSock reuseportSelectSock(TcpSock sk, int hash) {
+        SockReuseport reuse = sk.skReuseportCb;
+        if (reuse == null) {
+            return null;
+        }
+        // TODO L05-E4
+        throw herd.course.Todo.exercise("L05-E4", "reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)]");
+    }
+
+    /** {@code reciprocal_scale()}: maps a 32-bit value onto {@code [0, epRo)} by multiplication. */
+    static int reciprocalScale(int val, int epRo) {
+        return (int) (((val & 0xffffffffL) * epRo) >>> 32);
+    }
+}
