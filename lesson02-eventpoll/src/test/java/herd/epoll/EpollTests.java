@@ -2,6 +2,7 @@ package herd.epoll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.Syscalls;
 import herd.fs.EventFd;
 import herd.fs.File;
 import herd.fs.Poll;
@@ -10,7 +11,6 @@ import herd.fs.Vfs;
 import herd.net.UnixStream;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Task;
-import herd.uapi.Errno;
 import herd.wait.WaitQueueEntry;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,15 +115,12 @@ final class EpollTests {
 
     /** Fails with the errno's name if {@code ret} is an error; returns it otherwise. */
     static long check(long ret) {
-        if (Errno.isError(ret)) {
-            throw new AssertionError("syscall failed with " + Errno.of(ret));
-        }
-        return ret;
+        return Syscalls.check(ret);
     }
 
     /** The errno of a result, or "0" / the number for a success: for messages and tables. */
     static String errno(long ret) {
-        return Errno.isError(ret) ? Errno.of(ret).name() : Long.toString(ret);
+        return Syscalls.errno(ret);
     }
 
     /** {@code maxevents} empty slots for epoll_wait. */
