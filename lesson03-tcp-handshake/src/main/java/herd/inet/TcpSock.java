@@ -52,6 +52,8 @@ public final class TcpSock extends StreamSock {
     /** {@code inet_daddr}, {@code inet_dport}: the peer, once connected. */
     public volatile int daddr;
     public volatile int dport;
+    /** {@code SOCK_BINDPORT_LOCK} in {@code sk_userlocks}: {@code bind()} chose the port, so only the last close gives it back. */
+    volatile boolean bindPortLock;
     /** {@code sk_reuseport_cb}: the reuseport group of a listener with {@code SO_REUSEPORT}. */
     volatile SockReuseport skReuseportCb;
     /** {@code SOCK_DEAD}: no file refers to the socket any more. */

@@ -18,6 +18,8 @@ import herd.uapi.Errno;
 public final class SocketCalls {
     /** {@code NPROTO}: address families are below it. */
     private static final int NPROTO = 46;
+    /** {@code IPPROTO_MAX}: {@code inet_create} rejects a protocol outside [0, 263) with {@code EINVAL}. */
+    private static final int IPPROTO_MAX = 263;
     /** {@code SOCK_MAX}: socket types are below it. */
     private static final int SOCK_MAX = 11;
     /** {@code sizeof(struct sockaddr_storage)}: the most {@code move_addr_to_kernel} copies. */
@@ -32,6 +34,7 @@ public final class SocketCalls {
      * {@code socket(family, type, protocol)}: a descriptor for a new TCP socket.
      * {@code -EINVAL} for unknown flags in {@code type} or a type out of range,
      * {@code -EAFNOSUPPORT} for a family other than {@code AF_INET} (the model's only one),
+     * {@code -EINVAL} for a protocol out of range,
      * {@code -ESOCKTNOSUPPORT} for a type other than {@code SOCK_STREAM},
      * {@code -EPROTONOSUPPORT} for a protocol other than TCP, {@code -EMFILE}.
      */
@@ -55,6 +58,9 @@ public final class SocketCalls {
         if (family != Socket.AF_INET) {
             return Errno.EAFNOSUPPORT.neg();
         }
+        if (protocol < 0 || protocol >= IPPROTO_MAX) { // inet_create's first check
+            return Errno.EINVAL.neg();
+        }
         if (type != Socket.SOCK_STREAM) {
             return Errno.ESOCKTNOSUPPORT.neg();
         }
@@ -76,7 +82,7 @@ public final class SocketCalls {
 
     /** {@code bind(fd, addr, addrlen)}: {@code -EBADF}, {@code -ENOTSOCK}, then the address checks, then {@code inet_bind}. */
     public static long bind(int fd, SockaddrIn addr, int addrlen) {
-        return Strace.syscall("bind", fd + ", " + addr + ", " + addrlen, () -> {
+        return Strace.syscall("bind", fd + ", " + shown(addr) + ", " + addrlen, () -> {
             long[] err = {0};
             Socket sock = Socket.sockfdLookupLight(fd, err);
             if (sock == null) {
@@ -131,7 +137,7 @@ public final class SocketCalls {
      * {@code -ENOTSOCK}, then {@code inet_stream_connect} with the file's {@code O_NONBLOCK}.
      */
     public static long connect(int fd, SockaddrIn addr, int addrlen) {
-        return Strace.syscall("connect", fd + ", " + addr + ", " + addrlen, () -> {
+        return Strace.syscall("connect", fd + ", " + shown(addr) + ", " + addrlen, () -> {
             File file = Process.current().files.fget(fd);
             if (file == null) {
                 return Errno.EBADF.neg();
@@ -272,6 +278,11 @@ public final class SocketCalls {
     }
 
     // ---- strace names -------------------------------------------------------------------------
+
+    /** An address argument as strace prints it: {@code NULL} for none. */
+    private static String shown(SockaddrIn addr) {
+        return addr == null ? "NULL" : addr.toString();
+    }
 
     private static String familyName(int family) {
         return family == Socket.AF_INET ? "AF_INET" : family == Socket.AF_UNSPEC ? "AF_UNSPEC" : Integer.toString(family);

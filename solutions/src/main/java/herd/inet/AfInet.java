@@ -56,6 +56,7 @@ public final class AfInet {
                     sk.rcvSaddr = SockaddrIn.INADDR_ANY;
                     return Errno.EADDRINUSE.neg();
                 }
+                sk.bindPortLock = addr.port() != 0;
                 sk.daddr = 0;
                 sk.dport = 0;
                 return 0;

@@ -240,7 +240,7 @@ public final class InetHashtables {
         }
     }
 
-    /** {@code inet_put_port()}: {@code sk} gives its port back. */
+    /** {@code inet_put_port()}: {@code sk} gives its port back and has none ({@code inet_num = 0}). */
     void putPort(TcpSock sk) {
         lock.lock();
         try {
@@ -251,6 +251,7 @@ public final class InetHashtables {
                     bhash.remove(sk.num);
                 }
             }
+            sk.num = 0;
         } finally {
             lock.unlock();
         }

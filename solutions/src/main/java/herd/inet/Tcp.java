@@ -35,7 +35,8 @@ public final class Tcp {
      * {@code tcp_poll()}: registers the caller on the socket's wait queue
      * ({@code sock_poll_wait}), then reports: a listener is readable exactly when its
      * accept queue is not ({@code inet_csk_listen_poll}); a connection when data or its
-     * peer's FIN arrived, always writable once connected.
+     * peer's FIN arrived; writable in every state but {@code SYN_SENT} and {@code SYN_RECV}
+     * (so a fresh or a closed socket polls {@code EPOLLOUT|EPOLLHUP}).
      */
     public static int tcpPoll(File file, TcpSock sk, PollTable wait) {
         try (var fn = Ftrace.enter("tcp_poll")) {
@@ -47,8 +48,8 @@ public final class Tcp {
             if (state == TCP_CLOSE) {
                 mask |= EPOLLHUP;
             }
-            if (state != TCP_SYN_SENT && state != TCP_SYN_RECV && state != TCP_CLOSE) {
-                mask |= EPOLLOUT | EPOLLWRNORM;
+            if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+                mask |= EPOLLOUT | EPOLLWRNORM; // a CLOSE socket too: a fresh one, or a connect that is over
             }
             if (sk.skErr != 0) {
                 mask |= EPOLLERR;
@@ -140,13 +141,14 @@ public final class Tcp {
                 sk.shutdown(Sock.SHUTDOWN_MASK, true);
                 int state = sk.skState;
                 sk.dead = true;
+                if (state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT || state == TCP_SYN_RECV) {
+                    TcpOutput.tcpSendFin(sk); // from the connection's port, before CLOSE gives it back
+                }
                 tcpSetState(sk, TCP_CLOSE);
                 if (state == TCP_LISTEN) {
                     InetConnectionSock.inetCskListenStop(sk);
-                } else if (state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT || state == TCP_SYN_RECV) {
-                    TcpOutput.tcpSendFin(sk);
                 }
-                sk.net.hashinfo.putPort(sk); // a socket bound but never used holds its port too
+                sk.net.hashinfo.putPort(sk); // tcp_v4_destroy_sock: a port bind() locked, or never used, goes too
             } finally {
                 sk.releaseSock();
             }
@@ -155,7 +157,9 @@ public final class Tcp {
 
     /**
      * {@code tcp_set_state()}: entering {@code CLOSE} takes the socket out of the hash
-     * tables ({@code inet_unhash}, leaving its reuseport group) and gives its port back.
+     * tables ({@code inet_unhash}, leaving its reuseport group) and gives its port back,
+     * unless {@code bind()} chose it ({@code SOCK_BINDPORT_LOCK}): that one is kept until
+     * the last close.
      */
     static void tcpSetState(TcpSock sk, int state) {
         int old = sk.skState;
@@ -172,7 +176,9 @@ public final class Tcp {
         } else {
             hashinfo.ehashRemove(new FourTuple(sk.rcvSaddr, sk.num, sk.daddr, sk.dport), sk);
         }
-        hashinfo.putPort(sk);
+        if (!sk.bindPortLock) {
+            hashinfo.putPort(sk);
+        }
     }
 
     /** {@code tcp_done()}: the connection is over; {@code CLOSE}, shut down both ways, and the owner is told. */

@@ -25,6 +25,14 @@ class MutantsAreCaughtTest {
     private static final String CALLBACK = "epoll/EpPollCallback.java";
     private static final String WAITING = "epoll/EpollWait.java";
     private static final String LOOP = "epoll/EpollLoopCheck.java";
+    private static final String CALLS = "socket/SocketCalls.java";
+    private static final String AF_INET = "inet/AfInet.java";
+    private static final String TCP_SOCK = "inet/TcpSock.java";
+    private static final String CSK = "inet/InetConnectionSock.java";
+    private static final String INPUT = "inet/TcpInput.java";
+    private static final String IPV4 = "inet/TcpIpv4.java";
+    private static final String MINISOCKS = "inet/TcpMinisocks.java";
+    private static final String TCP = "inet/Tcp.java";
 
     static Stream<Mutant> mutants() {
         return Stream.of(
@@ -115,7 +123,52 @@ class MutantsAreCaughtTest {
                         "return depth + 1 > EP_MAX_NESTS ? -1 : 0;"),
                 new Mutant("L02-E6", "no cycle check", LOOP,
                         "            if (child == insertingInto || depth > EP_MAX_NESTS) {",
-                        "            if (depth > EP_MAX_NESTS) {"));
+                        "            if (depth > EP_MAX_NESTS) {"),
+                new Mutant("L03-E1", "the accept queue is full AT the backlog: it holds b, not b+1", TCP_SOCK,
+                        "return skAckBacklog > skMaxAckBacklog;", "return skAckBacklog >= skMaxAckBacklog;"),
+                new Mutant("L03-E1", "the SYN queue is full only ABOVE the backlog", CSK,
+                        "return sk.icskAcceptQueue.len() >= sk.skMaxAckBacklog;",
+                        "return sk.icskAcceptQueue.len() > sk.skMaxAckBacklog;"),
+                new Mutant("L03-E1", "the somaxconn cap compares signed: a negative backlog stays negative", CALLS,
+                        "Integer.compareUnsigned(backlog, somaxconn) > 0", "backlog > somaxconn"),
+                new Mutant("L03-E1", "a SYN that finds the accept queue full is admitted", INPUT,
+                        "        if (sk.skAcceptqIsFull()) {\n            sk.net.incStats(Mib.LISTEN_OVERFLOWS);\n"
+                                + "            return false;\n        }\n", ""),
+                new Mutant("L03-E1", "listen() on a listener is refused", AF_INET,
+                        "if (oldState != TCP_CLOSE && oldState != TCP_LISTEN) {", "if (oldState != TCP_CLOSE) {"),
+                new Mutant("L03-E2", "the listener is woken before the child is in the accept queue", CSK,
+                        "                req.sk = child;\n                queue.linkTail(req);",
+                        "                sk.skDataReady.accept(sk);\n                req.sk = child;\n"
+                                + "                queue.linkTail(req);"),
+                new Mutant("L03-E2", "sk_ack_backlog is not counted: the accept queue never fills", CSK,
+                        "                sk.skAckBacklog++;\n", ""),
+                new Mutant("L03-E2", "a final ACK that overflows is not counted", IPV4,
+                        "            sk.net.incStats(Mib.LISTEN_OVERFLOWS);\n            TcpInput.tcpListendrop(sk);",
+                        "            TcpInput.tcpListendrop(sk);"),
+                new Mutant("L03-E2", "an overflowing final ACK kills the request instead of marking it acked", MINISOCKS,
+                        "                req.acked = true;\n                return null;",
+                        "                embryonicReset(sk, skb, req);\n                return null;"),
+                new Mutant("L03-E2", "the listener is woken for every segment of the child, not once", MINISOCKS,
+                        "if (state == TCP_SYN_RECV && child.skState != state) {", "if (true) {"),
+                new Mutant("L03-E3", "tcp_poll does not register the caller on the socket's queue", TCP,
+                        "        PollTable.pollWait(file, sk.skWq, wait);\n        return sk.skState;",
+                        "        return sk.skState;"),
+                new Mutant("L03-E3", "a request in the SYN queue makes the listener readable", CSK,
+                        "return sk.icskAcceptQueue.isEmpty() ? 0 : EPOLLIN | EPOLLRDNORM;",
+                        "return sk.icskAcceptQueue.isEmpty() && sk.icskAcceptQueue.len() == 0 ? 0 : EPOLLIN | EPOLLRDNORM;"),
+                new Mutant("L03-E4", "accept on a socket that is not listening gives EAGAIN, not EINVAL", CSK,
+                        "                if (sk.skState != TCP_LISTEN) {\n                    err[0] = Errno.EINVAL.neg();",
+                        "                if (false) {\n                    err[0] = Errno.EINVAL.neg();"),
+                new Mutant("L03-E4", "a non-blocking listener blocks in accept", CSK,
+                        "sk.sockRcvtimeo((flags & File.O_NONBLOCK) != 0)", "sk.sockRcvtimeo(false)"),
+                new Mutant("L03-E5", "acceptors sleep non-exclusive: one connection wakes them all", CSK,
+                        "Wait.prepareToWaitExclusive(sk.skWq, wait, TASK_INTERRUPTIBLE);",
+                        "Wait.prepareToWait(sk.skWq, wait, TASK_INTERRUPTIBLE);"),
+                new Mutant("L03-E5", "a signal without a timeout gives EINTR inside the kernel, not ERESTARTSYS", CSK,
+                        "                err = sockIntrErrno(timeo);", "                err = Errno.EINTR.neg();"),
+                new Mutant("L03-E5", "a timed-out accept returns 0 without a connection", CSK,
+                        "                err = Errno.EAGAIN.neg();\n                if (timeo == 0) {",
+                        "                err = 0;\n                if (timeo == 0) {"));
     }
 
     @ParameterizedTest(name = "{0}")

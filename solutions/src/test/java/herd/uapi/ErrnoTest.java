@@ -14,8 +14,11 @@ class ErrnoTest {
     @ParameterizedTest
     @CsvSource({
         "EPERM, 1", "ENOENT, 2", "EINTR, 4", "EBADF, 9", "EAGAIN, 11", "ENOMEM, 12", "EFAULT, 14",
-        "EEXIST, 17", "EINVAL, 22", "EMFILE, 24", "ENOSPC, 28", "EPIPE, 32", "ELOOP, 40", "ENOTSOCK, 88",
-        "EOPNOTSUPP, 95", "EAFNOSUPPORT, 97", "EADDRINUSE, 98", "ETIMEDOUT, 110", "ECONNREFUSED, 111", "ERESTARTSYS, 512"
+        "EEXIST, 17", "EINVAL, 22", "EMFILE, 24", "ENOSPC, 28", "EPIPE, 32", "EDOM, 33", "ELOOP, 40",
+        "ENOTSOCK, 88", "ENOPROTOOPT, 92", "EPROTONOSUPPORT, 93", "ESOCKTNOSUPPORT, 94", "EOPNOTSUPP, 95",
+        "EAFNOSUPPORT, 97", "EADDRINUSE, 98", "EADDRNOTAVAIL, 99", "ECONNABORTED, 103", "ECONNRESET, 104",
+        "EISCONN, 106", "ENOTCONN, 107", "ETIMEDOUT, 110", "ECONNREFUSED, 111", "EALREADY, 114", "EINPROGRESS, 115",
+        "ERESTARTSYS, 512"
     })
     void numbersAreTheKernels(Errno errno, int number) {
         assertThat(errno.number()).isEqualTo(number);
@@ -24,8 +27,15 @@ class ErrnoTest {
 
     @Test
     void everyErrnoIsListedAboveWithADistinctNumber() {
-        assertThat(Errno.values()).hasSize(20);
-        assertThat(Arrays.stream(Errno.values()).mapToInt(Errno::number).distinct().count()).isEqualTo(20);
+        assertThat(Errno.values()).hasSize(31);
+        assertThat(Arrays.stream(Errno.values()).mapToInt(Errno::number).distinct().count()).isEqualTo(31);
+    }
+
+    @Test
+    void aRestartedSyscallLeavesTheKernelAsEintrSinceTheModelHasNoSaRestart() {
+        assertThat(Errno.toUser(Errno.ERESTARTSYS.neg())).isEqualTo(Errno.EINTR.neg());
+        assertThat(Errno.toUser(Errno.EAGAIN.neg())).isEqualTo(Errno.EAGAIN.neg());
+        assertThat(Errno.toUser(5)).isEqualTo(5);
     }
 
     @Test
