@@ -7,9 +7,9 @@ import herd.fs.EventFd;
 import herd.fs.File;
 import herd.fs.Poll;
 import herd.fs.Process;
+import herd.fs.ProcessTests;
 import herd.fs.Vfs;
 import herd.net.UnixStream;
-import herd.sched.DeterministicScheduler;
 import herd.sched.Task;
 import herd.wait.WaitQueueEntry;
 import java.util.ArrayList;
@@ -26,10 +26,7 @@ final class EpollTests {
 
     /** Runs {@code body} in one task of a fresh process on a scheduler with {@code seed}, to the end. */
     static void inProcess(long seed, Runnable body) {
-        try (DeterministicScheduler sched = new DeterministicScheduler(seed)) {
-            new Process(sched, "test").spawn("test", body);
-            sched.run();
-        }
+        ProcessTests.inProcess(seed, body);
     }
 
     /** Runs {@code body} in one task of a fresh process, to the end. */
@@ -78,9 +75,7 @@ final class EpollTests {
 
     /** The open file behind {@code fd}. */
     static File file(int fd) {
-        File file = Process.current().files.fget(fd);
-        file.fput();
-        return file;
+        return ProcessTests.file(fd);
     }
 
     /** A new non-blocking eventfd with count 0. */

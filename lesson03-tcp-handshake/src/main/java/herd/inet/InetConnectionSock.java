@@ -100,11 +100,12 @@ public final class InetConnectionSock {
         if (ownReq) {
             sk.icskAcceptQueue.removed();
             if (inetCskReqskQueueAdd(sk, req, child) != null) {
-                return child;
+                return child; // still locked: tcp_child_process unlocks it
             }
-            return null;
+        } else {
+            sk.net.hashinfo.putPort(child); // too bad, another child took ownership of the request: undo
         }
-        sk.net.hashinfo.putPort(child); // too bad, another child took ownership of the request: undo
+        child.skLock.slock.unlock(); // bh_unlock_sock(child): the lock sk_clone_lock took
         return null;
     }
 

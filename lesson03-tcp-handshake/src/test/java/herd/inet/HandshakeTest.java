@@ -6,7 +6,9 @@ import static herd.inet.InetTests.SERVER;
 import static herd.inet.InetTests.client;
 import static herd.inet.InetTests.inProcess;
 import static herd.inet.InetTests.listener;
+import static herd.inet.InetTests.listenerByHand;
 import static herd.inet.InetTests.net;
+import static herd.inet.InetTests.request;
 import static herd.inet.InetTests.sk;
 import static herd.inet.TcpSock.TCP_CLOSE;
 import static herd.inet.TcpSock.TCP_ESTABLISHED;
@@ -71,16 +73,36 @@ class HandshakeTest {
         return calls;
     }
 
-    /** The request sock of 127.0.0.1:{@code clientPort} -> 127.0.0.1:80 in the established hash, or null. */
-    private static RequestSock request(int clientPort) {
-        Object entry = net().hashinfo.lookupEstablished(new SkBuff(LOOPBACK, clientPort, LOOPBACK, SERVER.port(), SkBuff.ACK));
-        return entry instanceof RequestSock req ? req : null;
-    }
-
     /** Writes "hello" from client {@code fd}: one PSH|ACK segment, which carries an ACK for the server. */
     private static void writeHello(int fd) {
         assertThat(Vfs.write(fd, "hello".getBytes(), 5)).as("write(client, \"hello\", 5) on an ESTABLISHED client")
                 .isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("a final ACK for a request already in the SYN queue (put there by hand: no listen(), no SYN) makes the "
+            + "child, moves it to the accept queue and wakes the listener once, after it is queued")
+    void finalAckForARequestMadeByHand() {
+        inProcess(() -> {
+            TcpSock listener = sk(listenerByHand(4, 0));
+            List<Integer> dataReady = recordDataReady(listener);
+            RequestSock req = new RequestSock(listener, new SkBuff(LOOPBACK, HELD_PORT, LOOPBACK, SERVER.port(), SkBuff.SYN));
+            InetConnectionSock.inetCskReqskQueueHashAdd(listener, req);
+            assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len: the request made by hand").isEqualTo(1);
+
+            Loopback.xmit(listener.net, new SkBuff(LOOPBACK, HELD_PORT, LOOPBACK, SERVER.port(), SkBuff.ACK));
+
+            assertThat(queuedPorts(listener)).as("the accept queue after the final ACK: the request, now with a child")
+                    .containsExactly(HELD_PORT);
+            assertThat(req.child()).as("req->sk, the child tcp_v4_syn_recv_sock made").isNotNull();
+            assertThat(TcpSock.stateName(req.child().skState))
+                    .as("the child after tcp_child_process ran the ACK through its state machine")
+                    .isEqualTo(TcpSock.stateName(TCP_ESTABLISHED));
+            assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len: the request left the SYN queue").isZero();
+            assertThat(listener.skAckBacklog).as("sk_ack_backlog: one connection in the accept queue").isEqualTo(1);
+            assertThat(dataReady).as("the listener's sk_data_ready calls, each with the accept queue's length then: "
+                    + "exactly one, with the child already queued").containsExactly(1);
+        });
     }
 
     @Test

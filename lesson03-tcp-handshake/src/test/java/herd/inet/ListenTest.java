@@ -8,6 +8,8 @@ import static herd.inet.InetTests.client;
 import static herd.inet.InetTests.inProcess;
 import static herd.inet.InetTests.listener;
 import static herd.inet.InetTests.net;
+import static herd.inet.InetTests.queueByHand;
+import static herd.inet.InetTests.request;
 import static herd.inet.InetTests.sk;
 import static herd.inet.TcpSock.TCP_CLOSE;
 import static herd.inet.TcpSock.TCP_SYN_SENT;
@@ -68,37 +70,6 @@ class ListenTest {
     /** Drops every SYN-ACK on the loopback: the requests stay in the SYN queue, no handshake completes. */
     private static void dropSynAcks() {
         net().setDropFilter(skb -> skb.has(SkBuff.SYN | SkBuff.ACK));
-    }
-
-    /**
-     * A completed connection from 127.0.0.1:{@code port} put into {@code listener}'s accept
-     * queue BY HAND, as {@code inet_csk_reqsk_queue_add} would: linked at the tail under
-     * {@code rskq_lock}, counted in {@code sk_ack_backlog}. Its child is a bare socket with
-     * the connection's four-tuple, so closing the listener can reset it.
-     */
-    private static RequestSock fakeConnection(TcpSock listener, int port) {
-        RequestSock req = new RequestSock(listener, new SkBuff(LOOPBACK, port, LOOPBACK, SERVER.port(), SkBuff.SYN));
-        TcpSock child = new TcpSock(listener.net, 0);
-        child.rcvSaddr = LOOPBACK;
-        child.num = SERVER.port();
-        child.daddr = LOOPBACK;
-        child.dport = port;
-        req.sk = child;
-        RequestSockQueue queue = listener.icskAcceptQueue;
-        queue.rskqLock.lock();
-        try {
-            queue.linkTail(req);
-        } finally {
-            queue.rskqLock.unlock();
-        }
-        listener.skAckBacklog++;
-        return req;
-    }
-
-    /** True if 127.0.0.1:{@code clientPort} -> 127.0.0.1:80 has a request sock in the established hash. */
-    private static boolean hasRequest(int clientPort) {
-        Object entry = net().hashinfo.lookupEstablished(new SkBuff(LOOPBACK, clientPort, LOOPBACK, SERVER.port(), SkBuff.ACK));
-        return entry instanceof RequestSock;
     }
 
     // ---- listen() ---------------------------------------------------------------------------
@@ -167,7 +138,7 @@ class ListenTest {
         inProcess(() -> {
             int fd = listener(8, 0);
             TcpSock sk = sk(fd);
-            RequestSock waiting = fakeConnection(sk, 40000);
+            RequestSock waiting = queueByHand(sk, 40000);
             assertThat(errno(SocketCalls.listen(fd, 2))).as("a second listen(fd, 2) on a listener").isEqualTo("0");
             assertThat(sk.skMaxAckBacklog).as("sk_max_ack_backlog after listen(fd, 8) then listen(fd, 2)")
                     .isEqualTo(2);
@@ -352,7 +323,7 @@ class ListenTest {
                 assertThat(TcpSock.stateName(c.skState)).as("client #%d, its SYN-ACK (if any) dropped", i + 1)
                         .isEqualTo(TcpSock.stateName(TCP_SYN_SENT));
                 ports.add(c.num);
-                admitted.add(hasRequest(c.num));
+                admitted.add((request(c.num) != null));
             }
             List<Boolean> expected = new ArrayList<>();
             for (int i = 0; i < backlog + 2; i++) {
@@ -384,11 +355,11 @@ class ListenTest {
             int lfd = listener(backlog, 0);
             TcpSock listener = sk(lfd);
             for (int i = 0; i < backlog; i++) {
-                fakeConnection(listener, 50000 + i);
+                queueByHand(listener, 50000 + i);
             }
             dropSynAcks();
             int cfd = connect();
-            assertThat(hasRequest(sk(cfd).num))
+            assertThat((request(sk(cfd).num) != null))
                     .as("a request sock for the SYN that found %d connections in an accept queue of backlog %d "
                             + "(%d > %d is false: not full)", backlog, backlog, backlog, backlog)
                     .isTrue();
@@ -407,11 +378,11 @@ class ListenTest {
             int lfd = listener(backlog, 0);
             TcpSock listener = sk(lfd);
             for (int i = 0; i <= backlog; i++) {
-                fakeConnection(listener, 50000 + i);
+                queueByHand(listener, 50000 + i);
             }
             dropSynAcks();
             int cfd = connect();
-            assertThat(hasRequest(sk(cfd).num))
+            assertThat((request(sk(cfd).num) != null))
                     .as("a request sock for the SYN that found %d connections in an accept queue of backlog %d "
                             + "(%d > %d: full)", backlog + 1, backlog, backlog + 1, backlog)
                     .isFalse();
@@ -436,8 +407,8 @@ class ListenTest {
             dropSynAcks();
             connect(); // its request fills the SYN queue of backlog 1
             assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len after the first SYN").isEqualTo(1);
-            fakeConnection(listener, 50000);
-            fakeConnection(listener, 50001); // and 2 > 1: the accept queue is full too
+            queueByHand(listener, 50000);
+            queueByHand(listener, 50001); // and 2 > 1: the accept queue is full too
             connect();
             assertThat(List.of(net().stat(Mib.REQ_Q_FULL_DROP), net().stat(Mib.LISTEN_OVERFLOWS),
                     net().stat(Mib.LISTEN_DROPS)))

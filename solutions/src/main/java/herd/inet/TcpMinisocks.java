@@ -73,6 +73,7 @@ final class TcpMinisocks {
      */
     static TcpSock tcpCreateOpenreqChild(TcpSock sk, RequestSock req) {
         TcpSock newsk = new TcpSock(sk.net, sk.skUid);
+        newsk.skLock.slock.lock(); // sk_clone_lock: the clone comes back locked (bh_lock_sock) until tcp_child_process
         newsk.skReuse = sk.skReuse;
         newsk.skReuseport = sk.skReuseport;
         newsk.skRcvtimeo = sk.skRcvtimeo;
@@ -90,15 +91,16 @@ final class TcpMinisocks {
      * {@code tcp_child_process()}: the child, already in the accept queue, processes the
      * ACK; if that moved it out of {@code SYN_RECV} (it is {@code ESTABLISHED}) the listener's
      * {@code sk_data_ready} runs: one wake-up per connection, after it is queued. A child a
-     * task already owns keeps the segment on its backlog. Returns non-zero for a reset.
+     * task already owns keeps the segment on its backlog. The child comes here still locked
+     * by {@code sk_clone_lock} (so an acceptor's {@code lock_sock} waits until it is done)
+     * and is unlocked at the end. Returns non-zero for a reset.
      */
     static int tcpChildProcess(TcpSock parent, TcpSock child, SkBuff skb) {
         try (var fn = Ftrace.enter("tcp_child_process")) {
-            // @exercise L03-E2 tcp_child_process: under bh_lock_sock(child), if no task owns the child run tcp_rcv_state_process on it and, if that moved it out of SYN_RECV, call the parent's sk_data_ready; else add the segment to the child's backlog
+            // @exercise L03-E2 tcp_child_process: the child is still bh-locked by sk_clone_lock; if no task owns it run tcp_rcv_state_process on it and, if that moved it out of SYN_RECV, call the parent's sk_data_ready; else add the segment to the child's backlog; finally bh_unlock_sock(child)
             int ret = 0;
             int state = child.skState;
-            child.skLock.slock.lock();
-            try {
+            try { // the child is still locked by sk_clone_lock
                 if (!child.skLock.ownedByUser()) {
                     ret = TcpInput.tcpRcvStateProcess(child, skb) ? 1 : 0;
                     if (state == TCP_SYN_RECV && child.skState != state) {

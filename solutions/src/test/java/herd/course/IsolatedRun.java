@@ -67,7 +67,7 @@ final class IsolatedRun {
     static List<Result> run(List<Path> classPath, Path testClasses, String tagExpression) {
         List<Result> results = new ArrayList<>();
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
-        try (URLClassLoader loader = new ChildFirstLoader(urls(classPath), previous)) {
+        try (URLClassLoader loader = new ChildFirstLoader(urls(withEarlierFixtures(classPath, testClasses)), previous)) {
             Thread.currentThread().setContextClassLoader(loader);
             List<ClassSelector> selectors = new ArrayList<>();
             for (String name : testClassNames(testClasses)) {
@@ -100,6 +100,25 @@ final class IsolatedRun {
             Thread.currentThread().setContextClassLoader(previous);
         }
         return results;
+    }
+
+    /**
+     * {@code classPath} followed by the test classes of the lessons before the one whose
+     * tests run: a lesson's tests may use an earlier lesson's fixtures (lesson 3 makes its
+     * processes with lesson 2's), and those must see the same course classes as the tests.
+     */
+    private static List<Path> withEarlierFixtures(List<Path> classPath, Path testClasses) {
+        List<Path> out = new ArrayList<>(classPath);
+        for (String module : Skeletons.LESSONS.keySet()) {
+            Path fixtures = root().resolve(module).resolve("target").resolve("test-classes");
+            if (fixtures.equals(testClasses)) {
+                break;
+            }
+            if (!out.contains(fixtures)) {
+                out.add(classes(module, "test-classes"));
+            }
+        }
+        return out;
     }
 
     /** The messages of a throwable and its causes, one per line. */
