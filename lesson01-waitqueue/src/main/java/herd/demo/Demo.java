@@ -55,10 +55,7 @@ public final class Demo {
             System.out.println("What the kernel functions did (ftrace function_graph):");
             System.out.println(FtraceFormat.render(sched.trace().events()));
             System.out.println("The same run as a Mermaid sequence diagram:");
-            System.out.println("```mermaid");
-            System.out.print(MermaidFormat.render(sched.trace().events()));
-            System.out.println("```");
-            System.out.println();
+            System.out.println(MermaidFormat.fenced(sched.trace().events()));
             for (Task t : List.of(reader, acceptor1, acceptor2)) {
                 System.out.printf("  %-10s %s%n", t.comm(), t.state() == Task.TASK_DEAD
                         ? "woken: returned from wait_event" : "still asleep in " + Task.stateName(t.state()));

@@ -37,6 +37,7 @@ public final class Task {
     private volatile long nvcsw;
     private volatile long nivcsw;
     private volatile long wakeups;
+    private final SyscallStats syscallStats = new SyscallStats();
 
     Task(int pid, String comm, Scheduler scheduler) {
         this.pid = pid;
@@ -128,6 +129,11 @@ public final class Task {
     public long wakeups() {
         return wakeups;
     }
+    /** The task's syscalls, counted by {@link herd.trace.Strace}. */
+    public SyscallStats syscallStats() {
+        return syscallStats;
+    }
+
 
     void countVoluntarySwitch() {
         nvcsw++;

@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
 /**
  * A syscall's entry and exit in the trace, as strace sees them. Arguments known at
  * entry are printed then; the rest (buffers the kernel fills) are formatted at exit
- * from the return value.
+ * from the return value. Every call is also counted in the task's {@link
+ * herd.sched.SyscallStats}, traced or not.
  */
 public final class Strace {
     private Strace() {
@@ -21,14 +22,20 @@ public final class Strace {
      * @param exitArgs  the rest of the arguments, formatted from the result
      */
     public static long syscall(String name, String entryArgs, LongSupplier body, LongFunction<String> exitArgs) {
-        Trace trace = Trace.ofCurrent();
-        if (trace == null) {
+        Task task = Task.current();
+        if (task == null) {
             return body.getAsLong();
         }
-        Task task = Task.current();
-        trace.record(task, TraceEvent.Kind.SYSCALL_ENTER, name, entryArgs, 0, null);
+        task.syscallStats().enter(name, task.wakeups());
+        Trace trace = Trace.ofCurrent();
+        if (trace != null) {
+            trace.record(task, TraceEvent.Kind.SYSCALL_ENTER, name, entryArgs, 0, null);
+        }
         long ret = body.getAsLong();
-        trace.record(task, TraceEvent.Kind.SYSCALL_EXIT, name, exitArgs.apply(ret), ret, null);
+        task.syscallStats().exit(ret, task.wakeups());
+        if (trace != null) {
+            trace.record(task, TraceEvent.Kind.SYSCALL_EXIT, name, exitArgs.apply(ret), ret, null);
+        }
         return ret;
     }
 

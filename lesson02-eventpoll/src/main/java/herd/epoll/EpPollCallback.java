@@ -32,6 +32,7 @@ public final class EpPollCallback {
         try (var fn = Ftrace.enter("ep_poll_callback")) {
             EpItem epi = EppollEntry.fromWait(wait).base;
             EventPoll ep = epi.ep;
+            ep.callbacks.increment();
             int pollflags = key;
             int ewake = 0;
             boolean pwake = false;

@@ -5,9 +5,9 @@ import herd.uapi.Errno;
 
 /**
  * The file syscalls every kind of file shares: {@code close} (fs/open.c), {@code dup}
- * (fs/file.c), {@code read} and {@code write} (fs/read_write.c). Each acts on the
- * current process's descriptor table and returns what the kernel ABI returns: a result
- * or a negated {@link Errno}.
+ * (fs/file.c), {@code read} and {@code write} (fs/read_write.c), and the {@code FIONBIO}
+ * ioctl (fs/ioctl.c). Each acts on the current process's descriptor table and returns
+ * what the kernel ABI returns: a result or a negated {@link Errno}.
  */
 public final class Vfs {
     private Vfs() {
@@ -32,6 +32,30 @@ public final class Vfs {
     /** {@code write(fd, buf, count)}: bytes written, or {@code -EBADF}, {@code -EPIPE}... */
     public static long write(int fd, byte[] buf, int count) {
         return Strace.syscall("write", fd + ", " + quote(buf, count) + ", " + count, () -> rw(fd, buf, count, false));
+    }
+
+    /** {@code FIONBIO}, the ioctl that sets or clears {@code O_NONBLOCK}. */
+    public static final int FIONBIO = 0x5421;
+
+    /** {@code ioctl(fd, FIONBIO, [on])}: sets ({@code on != 0}) or clears the file's {@code O_NONBLOCK}; 0 or {@code -EBADF}. */
+    public static long ioctlFionbio(int fd, int on) {
+        return Strace.syscall("ioctl", fd + ", FIONBIO, [" + on + "]", () -> {
+            File file = Process.current().files.fget(fd);
+            if (file == null) {
+                return Errno.EBADF.neg();
+            }
+            try {
+                file.fLock.lock();
+                try {
+                    file.fFlags = on != 0 ? file.fFlags | File.O_NONBLOCK : file.fFlags & ~File.O_NONBLOCK;
+                } finally {
+                    file.fLock.unlock();
+                }
+                return 0;
+            } finally {
+                file.fput();
+            }
+        });
     }
 
     private static long rw(int fd, byte[] buf, int count, boolean read) {

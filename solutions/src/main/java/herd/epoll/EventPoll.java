@@ -13,6 +13,7 @@ import herd.wait.WaitQueueHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code struct eventpoll} (fs/eventpoll.c): one epoll instance, and the helpers that
@@ -49,6 +50,11 @@ public final class EventPoll {
     public final UserStruct user;
     /** {@code file}: the epoll file, set when it is made. */
     File file;
+    /**
+     * Instrumentation, not in the kernel: calls of {@code ep_poll_callback} for this epoll's
+     * items, what {@code bpftrace} counts with a kprobe on the function keyed by the epoll.
+     */
+    public final LongAdder callbacks = new LongAdder();
 
     /** {@code ep_alloc()}: an empty instance; no scan runs, so {@code ovflist} is {@code EP_UNACTIVE_PTR}. */
     public EventPoll(UserStruct user) {

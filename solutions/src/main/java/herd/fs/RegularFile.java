@@ -15,7 +15,16 @@ public final class RegularFile implements FileOperations {
 
     /** {@code openat(AT_FDCWD, path, O_RDONLY)}: a new descriptor, or {@code -EMFILE}. */
     public static long open(String path) {
-        return Strace.syscall("openat", "AT_FDCWD, \"" + path + "\", O_RDONLY",
+        return open(path, "O_RDONLY");
+    }
+
+    /** {@code openat(AT_FDCWD, path, O_WRONLY|O_CREAT|O_APPEND, 0644)}, as a server opens its logs. */
+    public static long openLog(String path) {
+        return open(path, "O_WRONLY|O_CREAT|O_APPEND, 0644");
+    }
+
+    private static long open(String path, String flags) {
+        return Strace.syscall("openat", "AT_FDCWD, \"" + path + "\", " + flags,
                 () -> Process.current().files.installNew(file(path)));
     }
 

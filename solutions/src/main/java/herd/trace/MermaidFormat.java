@@ -12,6 +12,11 @@ public final class MermaidFormat {
     private MermaidFormat() {
     }
 
+    /** The diagram of {@code events} in a Markdown code fence, ready to paste into a README. */
+    public static String fenced(List<TraceEvent> events) {
+        return "```mermaid\n" + render(events) + "```\n";
+    }
+
     /** The diagram of {@code events}, without the surrounding code fence. */
     public static String render(List<TraceEvent> events) {
         Set<String> tasks = new LinkedHashSet<>();

@@ -33,6 +33,10 @@ class MutantsAreCaughtTest {
     private static final String IPV4 = "inet/TcpIpv4.java";
     private static final String MINISOCKS = "inet/TcpMinisocks.java";
     private static final String TCP = "inet/Tcp.java";
+    private static final String NGX_EPOLL = "nginx/NgxEpollModule.java";
+    private static final String NGX_ACCEPT = "nginx/NgxEventAccept.java";
+    private static final String NGX_HTTP = "nginx/NgxHttp.java";
+    private static final String ACCOUNTING = "nginx/HerdAccounting.java";
 
     static Stream<Mutant> mutants() {
         return Stream.of(
@@ -168,7 +172,30 @@ class MutantsAreCaughtTest {
                         "                err = sockIntrErrno(timeo);", "                err = Errno.EINTR.neg();"),
                 new Mutant("L03-E5", "a timed-out accept returns 0 without a connection", CSK,
                         "                err = Errno.EAGAIN.neg();\n                if (timeo == 0) {",
-                        "                err = 0;\n                if (timeo == 0) {"));
+                        "                err = 0;\n                if (timeo == 0) {"),
+                new Mutant("L04-E1", "epoll_create1(0) instead of nginx's epoll_create(512)", NGX_EPOLL,
+                        "return (int) Epoll.epollCreate(1024 / 2);", "return (int) Epoll.epollCreate1(0);"),
+                new Mutant("L04-E1", "the descriptors are added without EPOLLRDHUP", NGX_EPOLL,
+                        "new EpollEvent(EPOLLIN | EPOLLRDHUP | flags, c.fd)", "new EpollEvent(EPOLLIN | flags, c.fd)"),
+                new Mutant("L04-E1", "an event is handled even when its read side is not active", NGX_EPOLL,
+                        "(EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 && rev.active) {", "(EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) {"),
+                new Mutant("L04-E1", "epoll_wait gets one slot instead of 512", NGX_EPOLL,
+                        "eventList, NEVENTS, timer);", "eventList, 1, timer);"),
+                new Mutant("L04-E2", "accept4 without SOCK_NONBLOCK: the connection blocks the worker", NGX_ACCEPT,
+                        "socklen, Socket.SOCK_NONBLOCK);", "socklen, 0);"),
+                new Mutant("L04-E2", "connections added level-triggered", NGX_ACCEPT,
+                        "NgxEpollModule.ngxEpollAddEvent(worker, c.read, NgxEpollModule.NGX_CLEAR_EVENT);",
+                        "NgxEpollModule.ngxEpollAddEvent(worker, c.read, 0);"),
+                new Mutant("L04-E2", "multi_accept is ignored: one accept per event", NGX_ACCEPT,
+                        "ev.available = worker.multiAccept;", "ev.available = false;"),
+                new Mutant("L04-E2", "the request handler closes the connection on EAGAIN", NGX_HTTP,
+                        "        if (n == Errno.EAGAIN.neg()) {\n            return;\n        }\n", ""),
+                new Mutant("L04-E3", "Jain's index without n: equal shares give n, not 1", ACCOUNTING,
+                        "sum * sum / (shares.size() * squares)", "sum * sum / squares"),
+                new Mutant("L04-E3", "hidden wake-ups are left out of the figures", ACCOUNTING,
+                        "            hidden += c.hiddenWakeups();\n", ""),
+                new Mutant("L04-E3", "EAGAIN returns are not counted as spurious", ACCOUNTING,
+                        "            spurious += c.eagain();\n", ""));
     }
 
     @ParameterizedTest(name = "{0}")

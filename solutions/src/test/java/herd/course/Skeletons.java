@@ -39,6 +39,7 @@ public final class Skeletons {
                 "demo"));
         LESSONS.put("lesson02-eventpoll", List.of("fs", "epoll", "net"));
         LESSONS.put("lesson03-tcp-handshake", List.of("socket", "inet"));
+        LESSONS.put("lesson04-herd", List.of("nginx"));
     }
 
     private static final Pattern BEGIN = Pattern.compile("^(\\s*)// @exercise (L\\d\\d-E\\d+) (.+)$");

@@ -61,10 +61,7 @@ public final class EpollDemo {
             System.out.println(FtraceFormat.render(trace));
             if (mermaid) {
                 System.out.println("The same, as a Mermaid sequence diagram:");
-                System.out.println("```mermaid");
-                System.out.print(MermaidFormat.render(fromTheWrite(trace)));
-                System.out.println("```");
-                System.out.println();
+                System.out.println(MermaidFormat.fenced(fromTheWrite(trace)));
             }
             for (Task t : List.of(worker1, worker2)) {
                 System.out.printf("  %-8s %s%n", t.comm(), t.state() == Task.TASK_DEAD

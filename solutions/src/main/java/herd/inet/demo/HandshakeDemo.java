@@ -72,10 +72,7 @@ public final class HandshakeDemo {
             List<TraceEvent> connect = trace.subList(connectAt, connectExit(trace) + 1);
             System.out.println(FtraceFormat.render(connect));
             System.out.println("The same, as a Mermaid sequence diagram:");
-            System.out.println("```mermaid");
-            System.out.print(MermaidFormat.render(connect));
-            System.out.println("```");
-            System.out.println();
+            System.out.println(MermaidFormat.fenced(connect));
         }
     }
 

@@ -1,0 +1,78 @@
+package herd.nginx.demo;
+
+import herd.nginx.HerdRun;
+import herd.nginx.WorkerCounters;
+import herd.sched.DeterministicScheduler;
+import herd.trace.FtraceFormat;
+import herd.trace.MermaidFormat;
+import herd.trace.StraceFormat;
+import herd.trace.TraceEvent;
+import java.util.List;
+
+/**
+ * Lesson 4's demo, the course's starting point: nginx with two workers, each with its
+ * own epoll watching listening socket 6, and one {@code telnet 127.0.0.1 80}. Both
+ * workers are woken; in the run shown first both return from {@code epoll_wait}, worker
+ * 1's {@code accept4} gets the connection and worker 2's gets {@code EAGAIN}; in the
+ * second run (another seed) the loser finds nothing and goes back to sleep inside
+ * {@code epoll_wait}, never returning. Both runs cost the same two wake-ups.
+ */
+public final class HerdDemo {
+    /** Preemption at every preemption point with this probability: one CPU, but workers interleave as on two. */
+    static final double PREEMPTION = 0.5;
+
+    private HerdDemo() {
+    }
+
+    /** Prints the two outcomes. */
+    public static void main(String[] args) {
+        long bothReturn = firstSeed(true);
+        long hidden = firstSeed(false);
+        show(bothReturn, "both workers return from epoll_wait; the loser's accept4 fails with EAGAIN", true);
+        show(hidden, "the loser is woken, finds nothing and sleeps again inside epoll_wait", false);
+    }
+
+    /** The first seed in which worker 1 accepts and worker 2 gets EAGAIN ({@code spurious}), or hides its wake-up. */
+    static long firstSeed(boolean spurious) {
+        for (long seed = 0; seed < 1000; seed++) {
+            try (DeterministicScheduler sched = new DeterministicScheduler(seed, PREEMPTION)) {
+                List<WorkerCounters> c = HerdRun.run(sched, 2, 1, false).counters();
+                if (c.get(0).accepts() == 1 && (spurious ? c.get(1).eagain() == 1 : c.get(1).hiddenWakeups() == 1)) {
+                    return seed;
+                }
+            }
+        }
+        throw new IllegalStateException("no seed below 1000 shows this outcome");
+    }
+
+    private static void show(long seed, String title, boolean details) {
+        try (DeterministicScheduler sched = new DeterministicScheduler(seed, PREEMPTION)) {
+            sched.pidsFrom(2100);
+            HerdRun run = HerdRun.run(sched, 2, 1, false);
+            List<TraceEvent> trace = sched.trace().events();
+            System.out.println("=== seed " + seed + ": " + title + " ===");
+            System.out.println();
+            System.out.println("nginx starts (strace -f):");
+            System.out.print(StraceFormat.render(trace.subList(0, run.traceStart())));
+            System.out.println();
+            System.out.println("telnet 127.0.0.1 80:");
+            System.out.print(StraceFormat.render(trace.subList(run.traceStart(), trace.size())));
+            System.out.println();
+            if (details) {
+                List<TraceEvent> connect = trace.subList(run.traceStart(), trace.size());
+                System.out.println("The wake path in the kernel (ftrace function_graph): the client's connect() ends the");
+                System.out.println("handshake, and sock_def_readable wakes the listener's queue: two ep_poll_callback, two workers:");
+                System.out.println(FtraceFormat.render(connect));
+                System.out.println("The same, as a Mermaid sequence diagram:");
+                System.out.println(MermaidFormat.fenced(connect));
+            }
+            System.out.printf("%-8s %9s %8s %11s %8s %7s %7s%n", "worker", "callbacks", "wake-ups", "epoll_wait",
+                    "accepts", "EAGAIN", "hidden");
+            for (WorkerCounters c : run.counters()) {
+                System.out.printf("%-8s %9d %8d %11d %8d %7d %7d%n", c.worker(), c.callbacks(), c.wakeups(),
+                        c.epollWaitReturns(), c.accepts(), c.eagain(), c.hiddenWakeups());
+            }
+            System.out.println();
+        }
+    }
+}

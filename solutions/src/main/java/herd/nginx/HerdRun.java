@@ -1,0 +1,46 @@
+package herd.nginx;
+
+import herd.sched.DeterministicScheduler;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One measured run of the herd on a deterministic scheduler: nginx starts with its
+ * workers and they go to sleep in {@code epoll_wait}; then connections come, either
+ * in a trickle (each one after every worker is asleep again) or in a burst (one client
+ * connecting back to back); the run ends when everyone sleeps. The counters cover the
+ * connections only, not the start.
+ *
+ * @param master     nginx, still running (its tasks asleep)
+ * @param counters   each worker's counters for the connections
+ * @param traceStart the index of the first trace event after the start
+ */
+public record HerdRun(NgxMaster master, List<WorkerCounters> counters, int traceStart) {
+    /** {@code connections} connections to {@code workers} workers on {@code sched}, a burst or a trickle. */
+    public static HerdRun run(DeterministicScheduler sched, int workers, int connections, boolean burst) {
+        NgxMaster master = NgxMaster.start(sched, workers);
+        sched.runUntilIdle();
+        List<WorkerCounters> before = WorkerCounters.of(master);
+        int traceStart = sched.trace().events().size();
+        if (burst) {
+            Telnet.burst(sched, "client", connections);
+            sched.runUntilIdle();
+        } else {
+            for (int i = 0; i < connections; i++) {
+                Telnet.burst(sched, connections == 1 ? "telnet" : "telnet" + (i + 1), 1);
+                sched.runUntilIdle();
+            }
+        }
+        List<WorkerCounters> after = WorkerCounters.of(master);
+        List<WorkerCounters> counters = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            counters.add(after.get(i).minus(before.get(i)));
+        }
+        return new HerdRun(master, List.copyOf(counters), traceStart);
+    }
+
+    /** The per-connection figures of this run ({@link HerdAccounting}). */
+    public HerdFigures figures(long connections) {
+        return HerdAccounting.account(counters, connections);
+    }
+}

@@ -1,0 +1,24 @@
+package herd.nginx;
+
+import java.util.function.Consumer;
+
+/**
+ * {@code ngx_event_t} (src/event/ngx_event.h), the parts the course uses: what to call
+ * when the event fires, and the flags the epoll module keeps.
+ */
+public final class NgxEvent {
+    /** {@code data}: the connection this event belongs to. */
+    public final NgxConnection data;
+    /** {@code handler}: {@code ngx_event_accept} for a listening socket, the request handler for a connection. */
+    public Consumer<NgxEvent> handler;
+    /** {@code active}: the event is in the epoll set. */
+    public boolean active;
+    /** {@code ready}: epoll reported it. */
+    public boolean ready;
+    /** {@code available}: accept more than one connection per event ({@code multi_accept on}). */
+    public boolean available;
+
+    NgxEvent(NgxConnection data) {
+        this.data = data;
+    }
+}

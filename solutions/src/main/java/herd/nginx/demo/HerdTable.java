@@ -1,0 +1,53 @@
+package herd.nginx.demo;
+
+import herd.nginx.HerdFigures;
+import herd.nginx.HerdRun;
+import herd.sched.DeterministicScheduler;
+import java.util.List;
+
+/**
+ * The herd, measured: for 1 to 64 workers, a trickle of connections (each one after
+ * every worker is asleep again) and a burst (one client connecting back to back), on
+ * the deterministic scheduler with preemption. Prints, per connection: the
+ * {@code ep_poll_callback} calls, the worker wake-ups, the spurious returns
+ * ({@code EAGAIN}), the hidden wake-ups, and how the accepts spread over the workers.
+ */
+public final class HerdTable {
+    /** The worker counts of the table. */
+    public static final List<Integer> WORKERS = List.of(1, 2, 4, 8, 16, 32, 64);
+    /** Connections per run. */
+    public static final int CONNECTIONS = 64;
+    /** The scheduler's seed and preemption probability: every run of the table is the same. */
+    static final long SEED = 1;
+    static final double PREEMPTION = HerdDemo.PREEMPTION;
+
+    private HerdTable() {
+    }
+
+    /** Prints the table as Markdown. */
+    public static void main(String[] args) {
+        System.out.println("The herd: nginx, one listening socket, each worker with its own epoll (EPOLLIN, level-triggered),");
+        System.out.printf("%d connections per run, deterministic scheduler seed %d with preemption %.1f.%n%n", CONNECTIONS,
+                SEED, PREEMPTION);
+        System.out.println("| load | workers | callbacks/conn | wake-ups/conn | spurious (EAGAIN)/conn | hidden/conn "
+                + "| accepts per worker (min-max) | fairness |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---|---:|");
+        for (boolean burst : List.of(false, true)) {
+            for (int n : WORKERS) {
+                HerdFigures f = measure(n, burst);
+                long min = f.acceptsPerWorker().stream().mapToLong(Long::longValue).min().orElse(0);
+                long max = f.acceptsPerWorker().stream().mapToLong(Long::longValue).max().orElse(0);
+                System.out.printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %d-%d | %.2f |%n", burst ? "burst" : "trickle",
+                        n, f.callbacksPerConnection(), f.wakeupsPerConnection(), f.spuriousPerConnection(),
+                        f.hiddenPerConnection(), min, max, f.fairness());
+            }
+        }
+    }
+
+    /** One run: {@link #CONNECTIONS} connections to {@code workers} workers. */
+    public static HerdFigures measure(int workers, boolean burst) {
+        try (DeterministicScheduler sched = new DeterministicScheduler(SEED, PREEMPTION)) {
+            return HerdRun.run(sched, workers, CONNECTIONS, burst).figures(CONNECTIONS);
+        }
+    }
+}
