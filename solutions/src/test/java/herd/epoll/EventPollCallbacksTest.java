@@ -40,6 +40,14 @@ class EventPollCallbacksTest {
         return (int) check(Epoll.epollCreate1(0));
     }
 
+    /** Two new epolls, each watching {@code fd} for EPOLLIN. */
+    private static int[] twoEpollsWatching(int fd) {
+        int[] eps = {epoll(), epoll()};
+        add(eps[0], fd, EPOLLIN);
+        add(eps[1], fd, EPOLLIN);
+        return eps;
+    }
+
     private static void add(int epfd, int fd, int events) {
         check(Epoll.epollCtl(epfd, EPOLL_CTL_ADD, fd, new EpollEvent(events, fd)));
     }
@@ -90,10 +98,9 @@ class EventPollCallbacksTest {
     void twoEpollsOnOneEventfdEachCountEveryWakeupOfTheFile() {
         inProcess(() -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
-            int ep1 = epoll();
-            int ep2 = epoll();
-            add(ep1, efd, EPOLLIN);
-            add(ep2, efd, EPOLLIN);
+            int[] eps = twoEpollsWatching(efd);
+            int ep1 = eps[0];
+            int ep2 = eps[1];
 
             write(efd);
             assertThat(callbacks(ep1)).as("the write's wake-up (key EPOLLIN) calls ep1's callback once")
@@ -189,10 +196,9 @@ class EventPollCallbacksTest {
     void afterEpollCtlDelTheFileNoLongerCallsIt() {
         inProcess(() -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
-            int ep1 = epoll();
-            int ep2 = epoll();
-            add(ep1, efd, EPOLLIN);
-            add(ep2, efd, EPOLLIN);
+            int[] eps = twoEpollsWatching(efd);
+            int ep1 = eps[0];
+            int ep2 = eps[1];
             write(efd);
             check(Epoll.epollCtl(ep1, EPOLL_CTL_DEL, efd, null));
             write(efd);

@@ -2,23 +2,13 @@ package herd.epoll.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import herd.demo.DemoOutput;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EpollDemoTest {
     private static List<String> runDemo() {
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            EpollDemo.main(new String[0]);
-        } finally {
-            System.setOut(out);
-        }
-        return captured.toString(StandardCharsets.UTF_8).lines().toList();
+        return DemoOutput.lines(EpollDemo::main);
     }
 
     @Test

@@ -2,9 +2,7 @@ package herd.inet.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import herd.demo.DemoOutput;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,15 +10,7 @@ class HandshakeDemoTest {
     private static final String ADDR = "{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}";
 
     private static List<String> runDemo() {
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            HandshakeDemo.main(new String[0]);
-        } finally {
-            System.setOut(out);
-        }
-        return captured.toString(StandardCharsets.UTF_8).lines().toList();
+        return DemoOutput.lines(HandshakeDemo::main);
     }
 
     @Test

@@ -2,9 +2,7 @@ package herd.nginx.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import herd.demo.DemoOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -29,15 +27,7 @@ class HerdDemoTest {
 
     @BeforeAll
     static void runDemo() {
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            HerdDemo.main(new String[0]);
-        } finally {
-            System.setOut(out);
-        }
-        lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        lines = DemoOutput.lines(HerdDemo::main);
         List<Integer> headers = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith("=== seed ")) {

@@ -3,10 +3,8 @@ package herd.nginx.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import herd.demo.DemoOutput;
 import herd.nginx.HerdFigures;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,15 +73,7 @@ class HerdTableTest {
 
     @Test
     void mainPrintsAMarkdownTableWithARowPerLoadAndWorkerCount() {
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            HerdTable.main(new String[0]);
-        } finally {
-            System.setOut(out);
-        }
-        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        List<String> lines = DemoOutput.lines(HerdTable::main);
         assertThat(lines).as("a Markdown table: the header row, then the alignment row").containsSubsequence(
                 "| load | workers | callbacks/conn | wake-ups/conn | spurious (EAGAIN)/conn | hidden/conn "
                         + "| accepts per worker (min-max) | fairness |",
