@@ -37,7 +37,8 @@ public final class Course {
     private static final Pattern LESSON_DIR = Pattern.compile("lesson(\\d\\d)-.+");
     private static final Pattern EXERCISE = Pattern.compile("^### (L\\d\\d-E\\d+) · (.+)$");
     private static final Pattern HINT = Pattern.compile("<details><summary>Hint (\\d+)</summary>");
-    private static final Pattern MARKER = Pattern.compile("^\\s*// @(exercise|end) L\\d\\d-E\\d+.*$");
+    /** A lesson number above every lesson: the reference with every exercise solved. */
+    private static final int ALL_SOLVED = 100;
     private static final int DEFAULT_POINTS = 10;
 
     private final Path root;
@@ -202,7 +203,7 @@ public final class Course {
         for (String module : modules) {
             int n = Integer.parseInt(lessonOf(module).substring(6));
             if (referenceAll || n < isolate) {
-                useReference(work, module);
+                useReference(work, module, referenceAll ? ALL_SOLVED : isolate);
                 notes.add(module + ": the reference stands in for the learner's code"
                         + (referenceAll ? " (--reference-all, a check of the grader itself)"
                         : " (--isolate " + isolate + "); its exercises are not graded"));
@@ -410,7 +411,7 @@ public final class Course {
         for (String module : lessons(root)) {
             if (Integer.parseInt(lessonOf(module).substring(6)) < lesson) {
                 copyTree(root.resolve(module).resolve("src/main"), saved.resolve(module).resolve("src/main"), p -> true);
-                useReference(root, module);
+                useReference(root, module, lesson);
                 System.out.println(module + ": now the reference (your version is kept in " + saved.resolve(module)
                         + ")");
             }
@@ -445,52 +446,58 @@ public final class Course {
                     .replaceAll("(?s)<!-- student-only:begin\\n(.*?)student-only:end -->\\n", "$1"));
         }
         if (withReference) {
-            for (String module : lessons(to)) {
-                Path ref = to.resolve(".course/reference").resolve(module).resolve("src/main/java");
-                copyReference(root, module, ref);
-            }
+            writeReferences(root, to.resolve(".course/reference"));
         }
         System.out.println("Wrote the student edition to " + to + (withReference
                 ? " (with the reference under .course/reference for catch-up)" : " (without the reference)"));
     }
 
-    /** Replaces a lesson module's workbook under {@code dir} by the reference. */
-    private void useReference(Path dir, String module) throws IOException {
-        Path solved = Files.createTempDirectory("course-reference");
-        copyReference(root, module, solved);
+    /**
+     * Replaces a lesson module's workbook under {@code dir} by the reference for a learner
+     * starting lesson {@code from}: every exercise solved except those of lesson {@code from}
+     * and later that sit in the module's files, which stay stubs.
+     */
+    private void useReference(Path dir, String module, int from) throws IOException {
+        Path references = root.resolve(".course/reference");
+        Path made = null;
+        if (!Files.isDirectory(references)) {
+            if (!Files.isDirectory(root.resolve("solutions/src/main/java"))) {
+                fail("no reference here: this edition was exported without it");
+            }
+            made = Files.createTempDirectory("course-reference");
+            writeReferences(root, made);
+            references = made;
+        }
+        Path solved = references.resolve(from == ALL_SOLVED ? "all" : String.format("from-%02d", from))
+                .resolve(module).resolve("src/main/java");
+        if (!Files.isDirectory(solved)) {
+            fail("no reference of " + module + " for lesson " + from);
+        }
         Path main = dir.resolve(module).resolve("src/main/java");
         deleteTree(main);
         copyTree(solved, main, p -> true);
-        deleteTree(solved);
+        if (made != null) {
+            deleteTree(made);
+        }
     }
 
     /**
-     * Writes the solved sources of {@code module} to {@code to}: from
-     * {@code .course/reference/MODULE} in a student edition, or from {@code solutions}
-     * (the files of the workbook's packages, without the exercise markers).
+     * Writes the references under {@code to} with the course's own generator
+     * ({@code Skeletons --references}): {@code from-NN/MODULE} for each lesson NN and
+     * {@code all/MODULE}.
      */
-    private static void copyReference(Path root, String module, Path to) throws IOException {
-        Path exported = root.resolve(".course/reference").resolve(module).resolve("src/main/java");
-        if (Files.isDirectory(exported)) {
-            copyTree(exported, to, p -> true);
-            return;
-        }
-        Path solutions = root.resolve("solutions/src/main/java");
-        Path workbook = root.resolve(module).resolve("src/main/java");
-        if (!Files.isDirectory(solutions)) {
-            fail("no reference here: this edition was exported without it");
-        }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(workbook)) {
-            files = walk.filter(Files::isRegularFile).toList();
-        }
-        for (Path file : files) {
-            Path relative = workbook.relativize(file);
-            String text = read(solutions.resolve(relative)).lines().filter(l -> !MARKER.matcher(l).matches())
-                    .collect(Collectors.joining("\n", "", "\n"));
-            Path dest = to.resolve(relative);
-            Files.createDirectories(dest.getParent());
-            Files.writeString(dest, text);
+    private static void writeReferences(Path root, Path to) throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "solutions/src/test/java/herd/course/Skeletons.java", "--references", to.toString());
+        Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        try {
+            if (p.waitFor() != 0) {
+                fail("writing the reference failed:\n" + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted while writing the reference");
         }
     }
 

@@ -50,7 +50,7 @@ class CourseToolTest {
                 .contains("<id>grade</id>");
         assertThat(Files.readString(edition.resolve("README.md"))).doesNotContain("maintainer-only", "Skeletons.java")
                 .contains("mvn -q -pl lesson01-waitqueue -am test-compile exec:java   # the demo, on your own code");
-        assertThat(edition.resolve(".course/reference/lesson01-waitqueue/src/main/java/herd/wait/WaitQueueHead.java"))
+        assertThat(edition.resolve(".course/reference/all/lesson01-waitqueue/src/main/java/herd/wait/WaitQueueHead.java"))
                 .content().doesNotContain("Todo.exercise", "@exercise").contains("--nrExclusive == 0");
 
         String table = course(edition, "grade", "--out", tmp.resolve("grade").toString());
@@ -142,6 +142,25 @@ class CourseToolTest {
                 .containsPattern("L01-E1 +10 / 10 +pass").containsPattern("L01-E5 +20 / 20 +pass");
         assertThat(tmp.resolve("results.json")).as("the second endless test is skipped, not waited out").content()
                 .contains("not run: an earlier test of L01-E2 timed out");
+    }
+
+    @Test
+    void catchUpSolvesTheLessonsBeforeButLeavesTheLaterLessonsExercisesInTheirFiles(@TempDir Path tmp)
+            throws Exception {
+        Path edition = tmp.resolve("edition");
+        course(root, "export", edition.toString());
+        Path ctl = edition.resolve("lesson02-eventpoll/src/main/java/herd/epoll/EpollCtl.java");
+        String workbook = Files.readString(ctl);
+
+        assertThat(course(edition, "catch-up", "3")).contains("lesson02-eventpoll: now the reference");
+        assertThat(Files.readString(ctl)).as("lesson 2's own exercises, solved by the catch-up")
+                .doesNotContain("Todo.exercise(\"L02-")
+                .as("lesson 5's EPOLLEXCLUSIVE exercises in the same file: still the learner's to write")
+                .contains("Todo.exercise(\"L05-E1\"", "Todo.exercise(\"L05-E3\"")
+                .doesNotContain("@exercise");
+
+        assertThat(course(edition, "restore")).contains("lesson02-eventpoll: your own work is back");
+        assertThat(Files.readString(ctl)).as("the learner's file after restore").isEqualTo(workbook);
     }
 
     @Test

@@ -58,6 +58,10 @@ public final class Skeletons {
      * or with {@code --check} reports the files that differ and exits 1.
      */
     public static void main(String[] args) throws IOException {
+        if (args.length == 2 && args[0].equals("--references")) {
+            writeReferences(Path.of("."), Path.of(args[1]));
+            return;
+        }
         boolean check = List.of(args).contains("--check");
         Path root = Path.of(List.of(args).stream().filter(a -> !a.startsWith("--")).findFirst().orElse("."));
         Map<Path, String> expected = generate(root);
@@ -109,6 +113,48 @@ public final class Skeletons {
             }
         }
         return out;
+    }
+
+    /** The folder under a references root for a learner starting lesson {@code from}; {@link #ALL_SOLVED} for none unsolved. */
+    static String referenceDir(int from) {
+        return from == ALL_SOLVED ? "all" : String.format("from-%02d", from);
+    }
+
+    /** A lesson number above every lesson: every exercise solved. */
+    static final int ALL_SOLVED = 100;
+
+    /**
+     * Writes, under {@code out}, the reference of each lesson as {@code catch-up} and the
+     * grader's {@code --isolate} need it: {@code from-NN/MODULE/src/main/java} holds the
+     * lessons before NN solved, except the regions of lesson NN and later that sit in their
+     * files (EPOLLEXCLUSIVE in the epoll code), which stay stubs for the learner to write;
+     * {@code all/} has every exercise solved.
+     */
+    static void writeReferences(Path root, Path out) throws IOException {
+        List<Integer> froms = new ArrayList<>();
+        for (String module : LESSONS.keySet()) {
+            froms.add(lessonNumber(module));
+        }
+        froms.add(ALL_SOLVED);
+        for (int from : froms) {
+            for (String module : LESSONS.keySet()) {
+                if (lessonNumber(module) >= from) {
+                    continue;
+                }
+                Map<Path, String> sources = workbook(root, module,
+                        id -> Integer.parseInt(id.substring(1, 3)) >= from);
+                for (Map.Entry<Path, String> e : sources.entrySet()) {
+                    Path target = out.resolve(referenceDir(from)).resolve(module).resolve("src/main/java")
+                            .resolve(e.getKey());
+                    Files.createDirectories(target.getParent());
+                    Files.writeString(target, e.getValue(), StandardCharsets.UTF_8);
+                }
+            }
+        }
+    }
+
+    private static int lessonNumber(String module) {
+        return Integer.parseInt(module.substring("lesson".length(), "lesson".length() + 2));
     }
 
     /** Every exercise region in solutions, in file order. */
