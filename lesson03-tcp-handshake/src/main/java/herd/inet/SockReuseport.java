@@ -1,7 +1,8 @@
 package herd.inet;
 
-import java.util.ArrayList;
+import herd.locking.SpinLock;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code struct sock_reuseport} (net/core/sock_reuseport.c): the listeners that share
@@ -10,8 +11,10 @@ import java.util.List;
  * only its own waiters are woken. Used only by sockets that set the option.
  */
 final class SockReuseport {
-    /** {@code socks[]}: the members, {@code num_socks} of them. */
-    final List<TcpSock> socks = new ArrayList<>();
+    /** {@code reuseport_lock}: one for every group; it serialises the groups' changes. */
+    private static final SpinLock REUSEPORT_LOCK = new SpinLock();
+    /** {@code socks[]}: the members, {@code num_socks} of them; read without the lock, as under RCU. */
+    final List<TcpSock> socks = new CopyOnWriteArrayList<>();
 
     /**
      * {@code inet_reuseport_add_sock()}: at {@code listen()}, {@code sk} joins the group of
@@ -41,7 +44,7 @@ final class SockReuseport {
             return null;
         }
         // TODO L05-E4
-        throw herd.course.Todo.exercise("L05-E4", "reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)]");
+        throw herd.course.Todo.exercise("L05-E4", "reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)] from one snapshot of the members");
     }
 
     /** {@code reciprocal_scale()}: maps a 32-bit value onto {@code [0, epRo)} by multiplication. */

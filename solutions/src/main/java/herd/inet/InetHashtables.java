@@ -114,42 +114,40 @@ public final class InetHashtables {
     }
 
     /**
-     * {@code __inet_lookup_listener()} -> {@code inet_lhash2_lookup()}: the best-scoring
-     * listener of the destination port (one bound to the destination address beats a
-     * wildcard; the first of equal scores wins); a listener with {@code SO_REUSEPORT}
-     * hands over to the member of its group the connection's hash selects.
+     * {@code __inet_lookup_listener()}: {@code inet_lhash2_lookup()} first among the
+     * listeners bound to the destination address (the lhash2 bucket of (daddr, port)),
+     * then, only if none is found, among the wildcard ones (the bucket of (INADDR_ANY,
+     * port)). In each the first listener wins (the newest: the chain is newest first); a
+     * listener with {@code SO_REUSEPORT} hands over to the member of its group the
+     * connection's hash selects.
      */
     TcpSock lookupListener(Net net, SkBuff skb) {
         try (var fn = Ftrace.enter("__inet_lookup_listener")) {
-            TcpSock result = null;
-            int hiscore = 0;
-            for (TcpSock sk : listeners(skb.dport())) {
-                int score = computeScore(sk, skb.daddr());
-                if (score > hiscore) {
-                    if (sk.skReuseport) {
-                        int hash = inetEhashfn(skb.daddr(), skb.dport(), skb.saddr(), skb.sport());
-                        TcpSock chosen = SockReuseport.reuseportSelectSock(sk, hash);
-                        if (chosen != null) {
-                            return chosen;
-                        }
-                    }
-                    result = sk;
-                    hiscore = score;
-                }
+            List<TcpSock> chain = listeners(skb.dport());
+            TcpSock result = inetLhash2Lookup(chain, skb, skb.daddr());
+            if (result == null) {
+                result = inetLhash2Lookup(chain, skb, SockaddrIn.INADDR_ANY);
             }
             return result;
         }
     }
 
-    /** {@code compute_score()}: 2 for a listener bound to {@code daddr}, 1 for a wildcard, 0 for no match. */
-    private static int computeScore(TcpSock sk, int daddr) {
-        if (sk.skState != TCP_LISTEN) {
-            return 0;
+    /** {@code inet_lhash2_lookup()} over the listeners of {@code chain} bound to {@code addr}. */
+    private static TcpSock inetLhash2Lookup(List<TcpSock> chain, SkBuff skb, int addr) {
+        for (TcpSock sk : chain) {
+            if (sk.skState != TCP_LISTEN || sk.rcvSaddr != addr) {
+                continue;
+            }
+            if (sk.skReuseport) {
+                int hash = inetEhashfn(skb.daddr(), skb.dport(), skb.saddr(), skb.sport());
+                TcpSock chosen = SockReuseport.reuseportSelectSock(sk, hash);
+                if (chosen != null) {
+                    return chosen;
+                }
+            }
+            return sk;
         }
-        if (sk.rcvSaddr == SockaddrIn.INADDR_ANY) {
-            return 1;
-        }
-        return sk.rcvSaddr == daddr ? 2 : 0;
+        return null;
     }
 
     /**

@@ -1,7 +1,8 @@
 package herd.inet;
 
-import java.util.ArrayList;
+import herd.locking.SpinLock;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code struct sock_reuseport} (net/core/sock_reuseport.c): the listeners that share
@@ -10,8 +11,10 @@ import java.util.List;
  * only its own waiters are woken. Used only by sockets that set the option.
  */
 final class SockReuseport {
-    /** {@code socks[]}: the members, {@code num_socks} of them. */
-    final List<TcpSock> socks = new ArrayList<>();
+    /** {@code reuseport_lock}: one for every group; it serialises the groups' changes. */
+    private static final SpinLock REUSEPORT_LOCK = new SpinLock();
+    /** {@code socks[]}: the members, {@code num_socks} of them; read without the lock, as under RCU. */
+    final List<TcpSock> socks = new CopyOnWriteArrayList<>();
 
     /**
      * {@code inet_reuseport_add_sock()}: at {@code listen()}, {@code sk} joins the group of
@@ -24,8 +27,11 @@ final class SockReuseport {
             if (sk2 != sk && sk2.skReuseport && sk2.skReuseportCb != null && sk2.rcvSaddr == sk.rcvSaddr
                     && sk2.skUid == sk.skUid) {
                 SockReuseport reuse = sk2.skReuseportCb;
-                synchronized (reuse) {
+                REUSEPORT_LOCK.lock();
+                try {
                     reuse.socks.add(sk);
+                } finally {
+                    REUSEPORT_LOCK.unlock();
                 }
                 sk.skReuseportCb = reuse;
                 return;
@@ -41,12 +47,15 @@ final class SockReuseport {
     static void reuseportDetachSock(TcpSock sk) {
         SockReuseport reuse = sk.skReuseportCb;
         // @exercise L05-E4 reuseport_detach_sock: move the last member into sk's slot and shrink the group
-        synchronized (reuse) {
+        REUSEPORT_LOCK.lock();
+        try {
             int i = reuse.socks.indexOf(sk);
             TcpSock last = reuse.socks.remove(reuse.socks.size() - 1);
             if (last != sk) {
                 reuse.socks.set(i, last);
             }
+        } finally {
+            REUSEPORT_LOCK.unlock();
         }
         sk.skReuseportCb = null;
         // @end L05-E4
@@ -62,11 +71,10 @@ final class SockReuseport {
         if (reuse == null) {
             return null;
         }
-        // @exercise L05-E4 reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)]
-        synchronized (reuse) {
-            int n = reuse.socks.size();
-            return n == 0 ? null : reuse.socks.get(reciprocalScale(hash, n));
-        }
+        // @exercise L05-E4 reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)] from one snapshot of the members
+        Object[] socks = reuse.socks.toArray();
+        int n = socks.length;
+        return n == 0 ? null : (TcpSock) socks[reciprocalScale(hash, n)];
         // @end L05-E4
     }
 

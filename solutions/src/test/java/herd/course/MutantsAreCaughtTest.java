@@ -37,6 +37,7 @@ class MutantsAreCaughtTest {
     private static final String NGX_ACCEPT = "nginx/NgxEventAccept.java";
     private static final String NGX_HTTP = "nginx/NgxHttp.java";
     private static final String ACCOUNTING = "nginx/HerdAccounting.java";
+    private static final String REUSEPORT = "inet/SockReuseport.java";
 
     static Stream<Mutant> mutants() {
         return Stream.of(
@@ -195,7 +196,25 @@ class MutantsAreCaughtTest {
                 new Mutant("L04-E3", "hidden wake-ups are left out of the figures", ACCOUNTING,
                         "            hidden += c.hiddenWakeups();\n", ""),
                 new Mutant("L04-E3", "EAGAIN returns are not counted as spurious", ACCOUNTING,
-                        "            spurious += c.eagain();\n", ""));
+                        "            spurious += c.eagain();\n", ""),
+                new Mutant("L05-E1", "EPOLLEXCLUSIVE is ignored: a non-exclusive entry at the head", CTL,
+                        "        whead.addWaitQueueExclusive(pwq);", "        whead.addWaitQueue(pwq);"),
+                new Mutant("L05-E2", "a key with both EPOLLIN and EPOLLOUT counts as the exclusive wake-up", CALLBACK,
+                        "            default -> 0;", "            default -> 1;"),
+                new Mutant("L05-E2", "a wake-up without a key does not count", CALLBACK,
+                        "            case 0 -> 1;", "            case 0 -> 0;"),
+                new Mutant("L05-E3", "EPOLL_CTL_MOD with EPOLLEXCLUSIVE is allowed", CTL,
+                        "        if (op == EPOLL_CTL_MOD) {\n            return Errno.EINVAL.neg();\n        }\n", ""),
+                new Mutant("L05-E3", "EPOLLRDHUP is accepted with EPOLLEXCLUSIVE", CTL,
+                        "(epds.events & ~EPOLLEXCLUSIVE_OK_BITS) != 0", "(epds.events & ~(EPOLLEXCLUSIVE_OK_BITS | 0x2000)) != 0"),
+                new Mutant("L05-E4", "the group ignores the hash: every connection goes to the first listener", REUSEPORT,
+                        "return n == 0 ? null : (TcpSock) socks[reciprocalScale(hash, n)];",
+                        "return n == 0 ? null : (TcpSock) socks[0];"),
+                new Mutant("L05-E4", "a member leaving keeps the order instead of moving the last one into its slot",
+                        REUSEPORT, "            int i = reuse.socks.indexOf(sk);\n            TcpSock last = "
+                                + "reuse.socks.remove(reuse.socks.size() - 1);\n            if (last != sk) {\n"
+                                + "                reuse.socks.set(i, last);\n            }",
+                        "            reuse.socks.remove(sk);"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -40,6 +40,7 @@ public final class Skeletons {
         LESSONS.put("lesson02-eventpoll", List.of("fs", "epoll", "net"));
         LESSONS.put("lesson03-tcp-handshake", List.of("socket", "inet"));
         LESSONS.put("lesson04-herd", List.of("nginx"));
+        LESSONS.put("lesson05-exclusive", List.of("fix"));
     }
 
     private static final Pattern BEGIN = Pattern.compile("^(\\s*)// @exercise (L\\d\\d-E\\d+) (.+)$");
@@ -102,14 +103,21 @@ public final class Skeletons {
 
     /**
      * The sources of one lesson's workbook with only the exercises {@code unsolved} accepts
-     * stubbed: path under the source root ({@code herd/...}) -> content.
+     * stubbed: path under the source root ({@code herd/...}) -> content. Besides the
+     * lesson's own files, the files of earlier lessons that hold some of its exercises
+     * (lesson 5's EPOLLEXCLUSIVE sits in lesson 2's epoll code), with only those of its
+     * exercises that {@code unsolved} accepts stubbed and everything else solved.
      */
     static Map<Path, String> workbook(Path root, String module, java.util.function.Predicate<String> unsolved) {
+        String prefix = "L" + module.substring("lesson".length(), "lesson".length() + 2) + "-";
         Map<Path, String> out = new TreeMap<>();
         for (Path file : javaFiles(root.resolve(SOURCES))) {
             Path relative = root.resolve(SOURCES).relativize(file);
+            String source = read(file);
             if (moduleOf(relative).equals(module)) {
-                out.put(relative, stub(read(file), relative, unsolved));
+                out.put(relative, stub(source, relative, unsolved));
+            } else if (source.contains("// @exercise " + prefix)) {
+                out.put(relative, stub(source, relative, id -> id.startsWith(prefix) && unsolved.test(id)));
             }
         }
         return out;

@@ -44,15 +44,15 @@ class WorkbooksAreUnsolvedTest {
     }
 
     /**
-     * The workbook of {@code module} and the test classes of every lesson up to it, in
-     * front of the reference: a learner on this lesson has done the lessons before it
+     * The workbook of {@code module} (with its exercises that sit in earlier lessons'
+     * files) and the test classes of every lesson up to it, in front of the reference: a learner on this lesson has done the lessons before it
      * (or caught up with {@code java .course/Course.java catch-up}), so their packages
      * come from the reference, and this lesson's packages from its workbook.
      */
     private static List<Path> workbookClassPath(String module) {
         List<String> modules = lessons();
         return Stream.concat(
-                Stream.of(IsolatedRun.classes(module, "classes")),
+                Stream.of(Javac.compile("untouched-" + module, Skeletons.workbook(IsolatedRun.root(), module, id -> true))),
                 Stream.concat(modules.subList(0, modules.indexOf(module) + 1).stream()
                         .map(m -> IsolatedRun.classes(m, "test-classes")),
                         Stream.of(IsolatedRun.classes("solutions", "classes"))))
