@@ -8,11 +8,11 @@ import herd.trace.FtraceFormat;
 import herd.trace.Trace;
 import herd.trace.TraceEvent;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -41,7 +41,8 @@ public final class DeterministicScheduler extends BaseScheduler {
     private final double preemptProbability;
     private final Random random;
     private final List<Task> runQueue = new ArrayList<>();
-    private final Map<Task, Semaphore> cpu = new IdentityHashMap<>();
+    /** Each task's CPU token. Concurrent: a task that just handed the CPU on still reads its own while the next one may spawn. */
+    private final Map<Task, Semaphore> cpu = new ConcurrentHashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Semaphore idle = new Semaphore(0);
     private long now;

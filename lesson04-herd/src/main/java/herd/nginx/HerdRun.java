@@ -18,7 +18,13 @@ import java.util.List;
 public record HerdRun(NgxMaster master, List<WorkerCounters> counters, int traceStart) {
     /** {@code connections} connections to {@code workers} workers on {@code sched}, a burst or a trickle. */
     public static HerdRun run(DeterministicScheduler sched, int workers, int connections, boolean burst) {
-        NgxMaster master = NgxMaster.start(sched, workers);
+        return run(sched, NgxConf.herd(workers), connections, burst);
+    }
+
+    /** {@code connections} connections to nginx configured by {@code conf} on {@code sched}, a burst or a trickle. */
+    public static HerdRun run(DeterministicScheduler sched, NgxConf conf, int connections, boolean burst) {
+        int workers = conf.workerProcesses();
+        NgxMaster master = NgxMaster.start(sched, conf);
         sched.runUntilIdle();
         List<WorkerCounters> before = WorkerCounters.of(master);
         int traceStart = sched.trace().events().size();

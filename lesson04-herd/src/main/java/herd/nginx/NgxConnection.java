@@ -11,6 +11,8 @@ public final class NgxConnection {
     public final NgxEvent read;
     /** True for a listening socket ({@code c->listening}). */
     public final boolean listening;
+    /** {@code requests}: for a listening socket, its accept events so far ({@code ngx_reorder_accept_events}). */
+    public long requests;
 
     NgxConnection(int fd, boolean listening) {
         this.fd = fd;

@@ -21,12 +21,35 @@ public final class NgxEventAccept {
      * {@code ngx_event_accept()}: {@code accept4(lfd, &sa, &socklen, SOCK_NONBLOCK)} in a
      * loop that runs once unless {@code multi_accept} is on; {@code EAGAIN} returns ("accept()
      * not ready"); each new connection gets {@code ngx_http_wait_request_handler} and is
-     * added with {@code EPOLLIN|EPOLLRDHUP|EPOLLET}.
+     * added with {@code EPOLLIN|EPOLLRDHUP|EPOLLET}. When the loop runs out, nginx 1.21.6
+     * reorders the accept events ({@code ngx_reorder_accept_events}).
      */
     public static void ngxEventAccept(NgxEvent ev) {
+        if (acceptConnections(ev)) {
+            ngxReorderAcceptEvents(NgxWorker.current(), ev.data);
+        }
+    }
+
+    /** The loop of {@code ngx_event_accept}: false where nginx returns early ({@code EAGAIN}, an error), true when it ran out. */
+    static boolean acceptConnections(NgxEvent ev) {
         NgxWorker worker = NgxWorker.current();
         NgxConnection lc = ev.data;
         // TODO L04-E2
-        throw herd.course.Todo.exercise("L04-E2", "ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return; other error: return; else a connection (worker.getConnection) whose read handler is ngx_http_wait_request_handler, added with NGX_CLEAR_EVENT } while (ev.available)");
+        throw herd.course.Todo.exercise("L04-E2", "ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; other error: log, return false; else a connection (worker.getConnection) whose read handler is ngx_http_wait_request_handler, added with NGX_CLEAR_EVENT } while (ev.available); return true");
+    }
+
+    /**
+     * {@code ngx_reorder_accept_events()} (nginx 1.21.6): with {@code EPOLLEXCLUSIVE},
+     * Linux wakes the worker that added the listening socket first, so that one takes
+     * nearly every connection. On its first accept event and every 16th after, the
+     * worker deletes and re-adds the socket ({@code MOD} is refused with the flag), which
+     * puts its entry at the TAIL of the socket's queue, behind the others.
+     */
+    static void ngxReorderAcceptEvents(NgxWorker worker, NgxConnection c) {
+        if (!worker.useExclusiveAccept || !worker.conf().reorderAcceptEvents()) {
+            return;
+        }
+        // TODO L05-E6
+        throw herd.course.Todo.exercise("L05-E6", "ngx_reorder_accept_events: unless c.requests++ % 16 == 0, return; else ngx_epoll_del_event then ngxEpollAddExclusiveEvent of c.read");
     }
 }

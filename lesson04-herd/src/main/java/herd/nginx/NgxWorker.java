@@ -34,6 +34,8 @@ public final class NgxWorker {
     public final List<String> errorLog = new CopyOnWriteArrayList<>();
     /** Requests read (and answered by closing). */
     public volatile long requests;
+    /** {@code ngx_use_exclusive_accept}: the listening socket went into this worker's epoll with {@code EPOLLEXCLUSIVE}. */
+    volatile boolean useExclusiveAccept;
     final EpollEvent[] eventList = new EpollEvent[NgxEpollModule.NEVENTS];
     /** {@code ep}: the worker's epoll descriptor, -1 until {@code ngx_epoll_init}. */
     volatile int ep = -1;
@@ -89,13 +91,38 @@ public final class NgxWorker {
         Vfs.close(master.channel(slot)[0]);
 
         NgxEpollModule.ngxEpollInit(this);
-        NgxConnection ls = getConnection(master.listenFd(), true);
-        ls.read.handler = NgxEventAccept::ngxEventAccept;
-        NgxEpollModule.ngxEpollAddEvent(this, ls.read, 0);
+        List<Integer> listening = master.listening();
+        for (int i = 0; i < listening.size(); i++) {
+            if (master.conf.reuseport() && i != slot) {
+                continue; // another worker's socket (ls->worker != ngx_worker)
+            }
+            NgxConnection ls = getConnection(listening.get(i), true);
+            ls.read.handler = NgxEventAccept::ngxEventAccept;
+            ngxAddListeningEvent(ls.read);
+        }
 
         NgxConnection channel = getConnection(master.channel(slot)[1], false);
         channel.read.handler = ev -> { }; // ngx_channel_handler: the model's master sends no commands
         NgxEpollModule.ngxEpollAddEvent(this, channel.read, 0);
+    }
+
+    /**
+     * The end of {@code ngx_event_process_init()} for a listening socket: a reuseport
+     * socket (only this worker's) is added plainly; with several workers and
+     * {@code EPOLLEXCLUSIVE} the socket is added exclusive; otherwise plainly, level-triggered.
+     */
+    private void ngxAddListeningEvent(NgxEvent rev) {
+        if (!master.conf.reuseport() && master.conf.epollExclusive() && master.conf.workerProcesses() > 1) {
+            useExclusiveAccept = true;
+            NgxEpollModule.ngxEpollAddExclusiveEvent(this, rev);
+        } else {
+            NgxEpollModule.ngxEpollAddEvent(this, rev, 0);
+        }
+    }
+
+    /** The configuration of the nginx this worker belongs to. */
+    public NgxConf conf() {
+        return master.conf;
     }
 
     /** {@code ngx_process_events_and_timers()}: no timers in the model, so an infinite wait. */

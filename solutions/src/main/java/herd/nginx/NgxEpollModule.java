@@ -1,6 +1,8 @@
 package herd.nginx;
 
+import static herd.epoll.Epoll.EPOLLEXCLUSIVE;
 import static herd.epoll.Epoll.EPOLL_CTL_ADD;
+import static herd.epoll.Epoll.EPOLL_CTL_DEL;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
@@ -61,6 +63,29 @@ public final class NgxEpollModule {
         }
         return ret;
         // @end L04-E1
+    }
+
+    /**
+     * {@code ngx_epoll_add_event()} with {@code NGX_EXCLUSIVE_EVENT}: {@code EPOLL_CTL_ADD}
+     * with {@code EPOLLIN|EPOLLEXCLUSIVE}. {@code EPOLLRDHUP} is left out: the kernel refuses
+     * it with {@code EPOLLEXCLUSIVE} ({@code EINVAL}).
+     */
+    public static long ngxEpollAddExclusiveEvent(NgxWorker worker, NgxEvent ev) {
+        // @exercise L05-E6 ngx_epoll_add_event with NGX_EXCLUSIVE_EVENT: epoll_ctl(ep, EPOLL_CTL_ADD, fd, {EPOLLIN|EPOLLEXCLUSIVE, data = fd}), EPOLLRDHUP stripped; on success mark the event active
+        NgxConnection c = ev.data;
+        long ret = Epoll.epollCtl(worker.ep, EPOLL_CTL_ADD, c.fd, new EpollEvent(EPOLLIN | EPOLLEXCLUSIVE, c.fd));
+        if (ret == 0) {
+            ev.active = true;
+        }
+        return ret;
+        // @end L05-E6
+    }
+
+    /** {@code ngx_epoll_del_event()}: {@code EPOLL_CTL_DEL} of the event's descriptor; the event is no longer active. */
+    public static long ngxEpollDelEvent(NgxWorker worker, NgxEvent ev) {
+        long ret = Epoll.epollCtl(worker.ep, EPOLL_CTL_DEL, ev.data.fd, null);
+        ev.active = false;
+        return ret;
     }
 
     /**

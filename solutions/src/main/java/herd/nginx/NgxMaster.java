@@ -30,14 +30,17 @@ public final class NgxMaster {
 
     /** The workers, in spawn order. */
     public final List<NgxWorker> workers;
+    /** The configuration nginx runs with. */
+    public final NgxConf conf;
     private final List<int[]> channels = Collections.synchronizedList(new ArrayList<>());
-    private volatile int listenFd = -1;
+    private final List<Integer> listening = Collections.synchronizedList(new ArrayList<>());
     private volatile Process process;
 
-    private NgxMaster(int workerProcesses, boolean multiAccept) {
+    private NgxMaster(NgxConf conf) {
+        this.conf = conf;
         List<NgxWorker> list = new ArrayList<>();
-        for (int i = 0; i < workerProcesses; i++) {
-            list.add(new NgxWorker(this, i, multiAccept));
+        for (int i = 0; i < conf.workerProcesses(); i++) {
+            list.add(new NgxWorker(this, i, conf.multiAccept()));
         }
         this.workers = List.copyOf(list);
     }
@@ -47,12 +50,17 @@ public final class NgxMaster {
      * off): the master task runs at once; run the scheduler to let the workers set up.
      */
     public static NgxMaster start(Scheduler sched, int workerProcesses) {
-        return start(sched, workerProcesses, false);
+        return start(sched, NgxConf.herd(workerProcesses));
     }
 
     /** Starts nginx with {@code multi_accept} as given. */
     public static NgxMaster start(Scheduler sched, int workerProcesses, boolean multiAccept) {
-        NgxMaster master = new NgxMaster(workerProcesses, multiAccept);
+        return start(sched, NgxConf.herd(workerProcesses).withMultiAccept(multiAccept));
+    }
+
+    /** Starts nginx with the configuration {@code conf}. */
+    public static NgxMaster start(Scheduler sched, NgxConf conf) {
+        NgxMaster master = new NgxMaster(conf);
         master.process = new Process(sched, "master");
         master.process.spawn("master", master::masterProcessCycle);
         return master;
@@ -63,7 +71,7 @@ public final class NgxMaster {
         RegularFile.openLog("/var/log/nginx/error.log");
         RegularFile.openLog("/var/log/nginx/access.log");
         RegularFile.openLog("/var/log/nginx/stream.log");
-        listenFd = ngxOpenListeningSocket();
+        ngxOpenListeningSockets();
         for (NgxWorker worker : workers) {
             int[] channel = new int[2];
             UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM, 0, channel);
@@ -73,18 +81,47 @@ public final class NgxMaster {
         Select.poll(new PollFd[0], -1); // sigsuspend(): the master waits for signals
     }
 
-    private static int ngxOpenListeningSocket() {
+    /**
+     * {@code ngx_open_listening_sockets()}: the one listening socket, or with
+     * {@code reuseport} one per worker ({@code ngx_clone_listening}).
+     */
+    private void ngxOpenListeningSockets() {
+        if (!conf.reuseport()) {
+            listening.add(ngxOpenListeningSocket(false));
+            return;
+        }
+        cloneListening();
+    }
+
+    /** {@code ngx_clone_listening()}: {@code listen ... reuseport} opens one socket per worker, all on port 80. */
+    private void cloneListening() {
+        // @exercise L05-E7 ngx_clone_listening: one listening socket per worker, each with SO_REUSEPORT set before bind (ngxOpenListeningSocket(true)), kept in worker order in listening
+        for (int n = 0; n < conf.workerProcesses(); n++) {
+            listening.add(ngxOpenListeningSocket(true));
+        }
+        // @end L05-E7
+    }
+
+    private static int ngxOpenListeningSocket(boolean reuseport) {
         int s = (int) SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0);
         SocketCalls.setsockopt(s, SockOptions.SOL_SOCKET, SockOptions.SO_REUSEADDR, 1);
+        if (reuseport) {
+            SocketCalls.setsockopt(s, SockOptions.SOL_SOCKET, SockOptions.SO_REUSEPORT, 1);
+        }
         Vfs.ioctlFionbio(s, 1);
         SocketCalls.bind(s, LISTEN, SockaddrIn.SIZE);
         SocketCalls.listen(s, NGX_LISTEN_BACKLOG);
         return s;
     }
 
-    /** The listening descriptor, the same number in every worker. */
+    /** The listening descriptors, the same numbers in every worker: one, or one per worker with {@code reuseport}. */
+    public List<Integer> listening() {
+        return List.copyOf(listening);
+    }
+
+    /** The first listening descriptor, the same number in every worker: 6. */
     public int listenFd() {
-        return listenFd;
+        return listening.get(0);
     }
 
     /** {@code ngx_processes[slot].channel}: the socketpair between the master and worker {@code slot}. */

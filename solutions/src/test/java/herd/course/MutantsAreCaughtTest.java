@@ -38,6 +38,7 @@ class MutantsAreCaughtTest {
     private static final String NGX_HTTP = "nginx/NgxHttp.java";
     private static final String ACCOUNTING = "nginx/HerdAccounting.java";
     private static final String REUSEPORT = "inet/SockReuseport.java";
+    private static final String NGX_MASTER = "nginx/NgxMaster.java";
 
     static Stream<Mutant> mutants() {
         return Stream.of(
@@ -214,7 +215,19 @@ class MutantsAreCaughtTest {
                         REUSEPORT, "            int i = reuse.socks.indexOf(sk);\n            TcpSock last = "
                                 + "reuse.socks.remove(reuse.socks.size() - 1);\n            if (last != sk) {\n"
                                 + "                reuse.socks.set(i, last);\n            }",
-                        "            reuse.socks.remove(sk);"));
+                        "            reuse.socks.remove(sk);"),
+                new Mutant("L05-E6", "the exclusive add keeps EPOLLRDHUP, which the kernel refuses", NGX_EPOLL,
+                        "new EpollEvent(EPOLLIN | EPOLLEXCLUSIVE, c.fd)",
+                        "new EpollEvent(EPOLLIN | EPOLLEXCLUSIVE | herd.fs.Poll.EPOLLRDHUP, c.fd)"),
+                new Mutant("L05-E6", "the listening socket is re-added on every accept event", NGX_ACCEPT,
+                        "if (c.requests++ % 16 != 0) {", "if (c.requests++ < 0) {"),
+                new Mutant("L05-E6", "the worker never moves to the back of the queue", NGX_ACCEPT,
+                        "        NgxEpollModule.ngxEpollDelEvent(worker, c.read);\n"
+                                + "        NgxEpollModule.ngxEpollAddExclusiveEvent(worker, c.read);\n", ""),
+                new Mutant("L05-E7", "the cloned sockets do not set SO_REUSEPORT", NGX_MASTER,
+                        "listening.add(ngxOpenListeningSocket(true));", "listening.add(ngxOpenListeningSocket(false));"),
+                new Mutant("L05-E7", "one socket for every worker instead of one each", NGX_MASTER,
+                        "for (int n = 0; n < conf.workerProcesses(); n++) {", "for (int n = 0; n < 1; n++) {"));
     }
 
     @ParameterizedTest(name = "{0}")
