@@ -167,7 +167,7 @@ final class EpollTests {
         return (int) check(EventFd.eventfd2(count, EventFd.EFD_NONBLOCK));
     }
 
-    /** A mask written as {@code IN|OUT|ET}; {@code 0} for none. */
+    /** A mask written as {@code IN|OUT|ET|EXCLUSIVE}; {@code 0} for none. */
     static int mask(String names) {
         int mask = 0;
         for (String name : names.trim().split("\\|")) {
@@ -182,8 +182,12 @@ final class EpollTests {
                 case "RDBAND" -> Poll.EPOLLRDBAND;
                 case "WRNORM" -> Poll.EPOLLWRNORM;
                 case "WRBAND" -> Poll.EPOLLWRBAND;
+                case "MSG" -> Poll.EPOLLMSG;
+                case "RDHUP" -> Poll.EPOLLRDHUP;
                 case "ET" -> Epoll.EPOLLET;
                 case "ONESHOT" -> Epoll.EPOLLONESHOT;
+                case "WAKEUP" -> Epoll.EPOLLWAKEUP;
+                case "EXCLUSIVE" -> Epoll.EPOLLEXCLUSIVE;
                 default -> throw new IllegalArgumentException("unknown event " + name);
             };
         }

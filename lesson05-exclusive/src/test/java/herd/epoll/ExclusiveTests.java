@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.fs.EventFd;
 import herd.fs.File;
-import herd.fs.Poll;
 import herd.fs.PollFd;
 import herd.fs.Process;
 import herd.fs.ProcessTests;
@@ -48,29 +47,7 @@ final class ExclusiveTests {
 
     /** A mask written as {@code IN|OUT|EXCLUSIVE}; {@code 0} for none. */
     static int mask(String names) {
-        int mask = 0;
-        for (String name : names.trim().split("\\|")) {
-            mask |= switch (name.trim()) {
-                case "0" -> 0;
-                case "IN" -> Poll.EPOLLIN;
-                case "OUT" -> Poll.EPOLLOUT;
-                case "PRI" -> Poll.EPOLLPRI;
-                case "ERR" -> Poll.EPOLLERR;
-                case "HUP" -> Poll.EPOLLHUP;
-                case "RDNORM" -> Poll.EPOLLRDNORM;
-                case "RDBAND" -> Poll.EPOLLRDBAND;
-                case "WRNORM" -> Poll.EPOLLWRNORM;
-                case "WRBAND" -> Poll.EPOLLWRBAND;
-                case "MSG" -> Poll.EPOLLMSG;
-                case "RDHUP" -> Poll.EPOLLRDHUP;
-                case "ET" -> Epoll.EPOLLET;
-                case "ONESHOT" -> Epoll.EPOLLONESHOT;
-                case "WAKEUP" -> Epoll.EPOLLWAKEUP;
-                case "EXCLUSIVE" -> Epoll.EPOLLEXCLUSIVE;
-                default -> throw new IllegalArgumentException("unknown event " + name);
-            };
-        }
-        return mask;
+        return EpollTests.mask(names);
     }
 
     /** The wait queue of an eventfd. */

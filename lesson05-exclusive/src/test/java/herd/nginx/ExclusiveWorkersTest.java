@@ -88,16 +88,6 @@ class ExclusiveWorkersTest {
         return order;
     }
 
-    /** Each worker's counters since {@code before}. */
-    private static List<WorkerCounters> since(NgxMaster master, List<WorkerCounters> before) {
-        List<WorkerCounters> now = WorkerCounters.of(master);
-        List<WorkerCounters> out = new ArrayList<>();
-        for (int i = 0; i < now.size(); i++) {
-            out.add(now.get(i).minus(before.get(i)));
-        }
-        return out;
-    }
-
     /** The counters of {@code c} reordered as {@code order} (the wait queue's order). */
     private static List<WorkerCounters> inOrder(List<WorkerCounters> c, List<NgxWorker> order) {
         return order.stream().map(w -> c.get(w.slot)).toList();
@@ -219,7 +209,7 @@ class ExclusiveWorkersTest {
             List<WorkerCounters> before = WorkerCounters.of(master);
             Telnet.connect(sched);
             sched.runUntilIdle();
-            List<WorkerCounters> c = since(master, before);
+            List<WorkerCounters> c = WorkerCounters.since(master, before);
             assertThat(sum(c, WorkerCounters::callbacks)).as("ep_poll_callback calls: the walk stops at the first "
                     + "entry, whose epoll has a sleeper (%s)", c).isEqualTo(1);
             assertThat(sum(c, WorkerCounters::wakeups)).as("wake-ups: exactly one, not N (%s)", c).isEqualTo(1);
@@ -269,7 +259,7 @@ class ExclusiveWorkersTest {
             List<WorkerCounters> before = WorkerCounters.of(master);
             Telnet.burst(sched, "client", burst);
             sched.runUntilIdle();
-            List<WorkerCounters> c = inOrder(since(master, before), order);
+            List<WorkerCounters> c = inOrder(WorkerCounters.since(master, before), order);
             List<Long> callbacks = new ArrayList<>();
             List<Long> wakeups = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -301,7 +291,7 @@ class ExclusiveWorkersTest {
             List<NgxWorker> order = queueOrder(master);
             List<WorkerCounters> before = WorkerCounters.of(master);
             trickle(sched, 64);
-            List<WorkerCounters> c = inOrder(since(master, before), order);
+            List<WorkerCounters> c = inOrder(WorkerCounters.since(master, before), order);
             HerdFigures f = HerdAccounting.account(c, 64);
             assertThat(f.callbacksPerConnection()).as("ep_poll_callback per connection (%s)", f).isEqualTo(1.0);
             assertThat(f.wakeupsPerConnection()).as("wake-ups per connection (%s)", f).isEqualTo(1.0);

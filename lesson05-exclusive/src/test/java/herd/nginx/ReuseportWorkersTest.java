@@ -102,16 +102,6 @@ class ReuseportWorkersTest {
         });
     }
 
-    /** Each worker's counters since {@code before}. */
-    private static List<WorkerCounters> since(NgxMaster master, List<WorkerCounters> before) {
-        List<WorkerCounters> now = WorkerCounters.of(master);
-        List<WorkerCounters> out = new ArrayList<>();
-        for (int i = 0; i < now.size(); i++) {
-            out.add(now.get(i).minus(before.get(i)));
-        }
-        return out;
-    }
-
     /** The entries on the wait queue of listening socket {@code fd}, found through {@code w}'s epoll item for it. */
     private static int queueLength(NgxWorker w, int fd) {
         WaitQueueHead wq = item(w.eventPoll(), fd).pwqlist().get(0).whead();
@@ -213,7 +203,7 @@ class ReuseportWorkersTest {
                 int traceStart = sched.trace().events().size();
                 connectFrom(sched, List.of(port));
                 sched.runUntilIdle();
-                List<WorkerCounters> c = since(master, before);
+                List<WorkerCounters> c = WorkerCounters.since(master, before);
                 assertThat(sum(c, WorkerCounters::wakeups)).as("wake-ups for the connection from port %d (%s)", port, c)
                         .isEqualTo(1);
                 assertThat(sum(c, WorkerCounters::eagain) + sum(c, WorkerCounters::hiddenWakeups))
@@ -277,7 +267,7 @@ class ReuseportWorkersTest {
             List<WorkerCounters> before = WorkerCounters.of(master);
             connectFrom(sched, ports);
             sched.runUntilIdle();
-            List<WorkerCounters> c = since(master, before);
+            List<WorkerCounters> c = WorkerCounters.since(master, before);
             WorkerCounters t = c.get(target.slot);
             WorkerCounters o = c.get(other.slot);
             assertThat(List.of(t.callbacks(), t.wakeups(), t.accepts(), t.eagain(), t.hiddenWakeups()))
@@ -306,7 +296,7 @@ class ReuseportWorkersTest {
             List<WorkerCounters> before = WorkerCounters.of(master);
             connectFrom(sched, ports);
             sched.runUntilIdle();
-            List<WorkerCounters> c = since(master, before);
+            List<WorkerCounters> c = WorkerCounters.since(master, before);
             assertThat(sum(c, WorkerCounters::eagain)).as("EAGAIN: each socket has one worker (%s)", c).isZero();
             assertThat(sum(c, WorkerCounters::hiddenWakeups)).as("hidden wake-ups (%s)", c).isZero();
             assertThat(sum(c, WorkerCounters::callbacks)).as("ep_poll_callback: one per connection (%s)", c)

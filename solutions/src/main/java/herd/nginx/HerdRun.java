@@ -1,7 +1,6 @@
 package herd.nginx;
 
 import herd.sched.DeterministicScheduler;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,12 +36,7 @@ public record HerdRun(NgxMaster master, List<WorkerCounters> counters, int trace
                 sched.runUntilIdle();
             }
         }
-        List<WorkerCounters> after = WorkerCounters.of(master);
-        List<WorkerCounters> counters = new ArrayList<>();
-        for (int i = 0; i < workers; i++) {
-            counters.add(after.get(i).minus(before.get(i)));
-        }
-        return new HerdRun(master, List.copyOf(counters), traceStart);
+        return new HerdRun(master, WorkerCounters.since(master, before), traceStart);
     }
 
     /** The per-connection figures of this run ({@link HerdAccounting}). */

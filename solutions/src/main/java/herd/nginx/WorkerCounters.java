@@ -4,6 +4,8 @@ import herd.epoll.EventPoll;
 import herd.sched.SyscallStats;
 import herd.sched.Task;
 import herd.uapi.Errno;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One worker's raw herd counters, read as a tracer would read them: the
@@ -39,8 +41,18 @@ public record WorkerCounters(String worker, long callbacks, long wakeups, long e
     }
 
     /** The counters of every worker of {@code master}, in spawn order. */
-    public static java.util.List<WorkerCounters> of(NgxMaster master) {
+    public static List<WorkerCounters> of(NgxMaster master) {
         return master.workers.stream().map(WorkerCounters::of).toList();
+    }
+
+    /** Each worker's counts since {@code before} (read with {@link #of(NgxMaster)}), in worker order. */
+    public static List<WorkerCounters> since(NgxMaster master, List<WorkerCounters> before) {
+        List<WorkerCounters> now = of(master);
+        List<WorkerCounters> out = new ArrayList<>();
+        for (int i = 0; i < now.size(); i++) {
+            out.add(now.get(i).minus(before.get(i)));
+        }
+        return List.copyOf(out);
     }
 
     /** This worker's counts since {@code before} was read. */
