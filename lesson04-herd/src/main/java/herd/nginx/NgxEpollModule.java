@@ -23,6 +23,8 @@ public final class NgxEpollModule {
     public static final int NGX_TIMER_INFINITE = -1;
     /** {@code NGX_CLEAR_EVENT}: edge-triggered ({@code EPOLLET}), for accepted connections. */
     public static final int NGX_CLEAR_EVENT = herd.epoll.Epoll.EPOLLET;
+    /** {@code NGX_POST_EVENTS}: queue the events instead of handling them (the accept mutex's holder). */
+    public static final int NGX_POST_EVENTS = 2;
     /** {@code nevents}: {@code epoll_events 512}, the slots of one epoll_wait. */
     public static final int NEVENTS = 512;
 
@@ -77,12 +79,14 @@ public final class NgxEpollModule {
 
     /**
      * {@code ngx_epoll_process_events()}: one {@code epoll_wait(ep, event_list, 512, timer)};
-     * each reported event whose read side is active becomes ready and its handler runs
+     * each reported event whose read side is active becomes ready; with
+     * {@code NGX_POST_EVENTS} in {@code flags} it is posted (an accept event to the posted
+     * accept events, any other to the posted events), otherwise its handler runs at once
      * ({@code ngx_event_accept} for the listening socket). Returns the events reported, or
      * the error.
      */
-    static long ngxEpollProcessEvents(NgxWorker worker, int timer) {
+    static long ngxEpollProcessEvents(NgxWorker worker, int timer, int flags) {
         // TODO L04-E1
-        throw herd.course.Todo.exercise("L04-E1", "ngx_epoll_process_events: epoll_wait(ep, event_list, NEVENTS, timer); for each event the connection is worker.connection(data); if revents has EPOLLIN|EPOLLERR|EPOLLHUP and its read event is active, set ready and call its handler");
+        throw herd.course.Todo.exercise("L04-E1", "ngx_epoll_process_events: epoll_wait(ep, event_list, NEVENTS, timer); for each event the connection is worker.connection(data); if revents has EPOLLIN|EPOLLERR|EPOLLHUP and its read event is active, set ready, then with NGX_POST_EVENTS in flags ngxPostEvent it (rev.accept ? worker.postedAcceptEvents : worker.postedEvents), else call its handler");
     }
 }

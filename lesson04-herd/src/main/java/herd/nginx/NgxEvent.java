@@ -17,8 +17,13 @@ public final class NgxEvent {
     public boolean ready;
     /** {@code available}: accept more than one connection per event ({@code multi_accept on}). */
     public boolean available;
+    /** {@code accept}: the read event of a listening socket; posted to the accept queue. */
+    public final boolean accept;
+    /** {@code posted}: waiting in one of the worker's posted queues. */
+    public boolean posted;
 
     NgxEvent(NgxConnection data) {
         this.data = data;
+        this.accept = data.listening;
     }
 }

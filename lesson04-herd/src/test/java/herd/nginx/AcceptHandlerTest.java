@@ -195,6 +195,24 @@ class AcceptHandlerTest {
         });
     }
 
+    @Test
+    @DisplayName("each accepted connection sets ngx_accept_disabled = connection_n / 8 - free_connection_n before it "
+            + "takes its slot: 1024 / 8 - 1024 = -896, then -895 and -894 (lesson 5's accept_mutex reads it)")
+    void eachAcceptSetsTheAcceptMutexThrottle() {
+        inWorker(false, worker -> {
+            int lfd = listener();
+            NgxConnection ls = listening(lfd);
+            List<Long> seen = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                connectNonBlocking();
+                NgxEventAccept.ngxEventAccept(ls.read);
+                seen.add(worker.acceptDisabled);
+            }
+            assertThat(seen).as("ngx_accept_disabled after each of 3 accepts (the worker had no connection)")
+                    .containsExactly(-896L, -895L, -894L);
+        });
+    }
+
     // ---- multi_accept on the live worker --------------------------------------------------------------
 
     @ParameterizedTest(name = "[{index}] multi_accept {0}")

@@ -231,14 +231,14 @@ class EventLoopTest {
             check(Epoll.epollCtl(worker.ep, Epoll.EPOLL_CTL_ADD, efd, new EpollEvent(EPOLLIN, efd)));
             check(Vfs.write(efd, EventFd.value(1), Long.BYTES));
 
-            assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0))
+            assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0, 0))
                     .as("epoll_wait reports the readable eventfd even though its read event is not active").isEqualTo(1);
             assertThat(calls).as("handler calls for an event that is not active (not added by ngx_epoll_add_event)")
                     .isEmpty();
             assertThat(c.read.ready).as("an inactive event is not made ready").isFalse();
 
             c.read.active = true;
-            assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0))
+            assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0, 0))
                     .as("the eventfd is still readable: reported again (level-triggered)").isEqualTo(1);
             assertThat(calls).as("now active: its handler is called once, with the event ready").hasSize(1);
             assertThat(calls.get(0).ev()).as("the event handed to the handler").isSameAs(c.read);
@@ -296,7 +296,7 @@ class EventLoopTest {
                 check(Vfs.write(fd, EventFd.value(1), Long.BYTES));
             }
 
-            assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0))
+            assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0, 0))
                     .as("events reported: the writable socket (EPOLLOUT) and the two readable eventfds").isEqualTo(3);
             assertThat(calls.stream().map(Call::fd).toList())
                     .as("the handlers called: each readable eventfd's once, in the order they became ready (%d, then "
@@ -304,6 +304,37 @@ class EventLoopTest {
                             + "read event is active", second, first)
                     .containsExactly(second, first);
             assertThat(calls).as("each handler ran with its event ready").allMatch(Call::ready);
+        });
+    }
+
+    @Test
+    @DisplayName("with NGX_POST_EVENTS (the accept mutex's holder, lesson 5) no handler is called: a listening socket's "
+            + "read event is posted to the posted accept events, any other to the posted events, each once even when "
+            + "reported again")
+    void postEventsQueuesInsteadOfCalling() {
+        inWorker(false, worker -> {
+            int lfd = NgxTests.listener();
+            NgxTests.connectNonBlocking();
+            int efd = (int) check(EventFd.eventfd2(0, 0));
+            check(Vfs.write(efd, EventFd.value(1), Long.BYTES));
+            NgxConnection ls = worker.getConnection(lfd, true);
+            NgxConnection c = worker.getConnection(efd);
+            List<Call> calls = new ArrayList<>();
+            for (NgxConnection x : List.of(ls, c)) {
+                x.read.handler = recorder(calls);
+                check(NgxEpollModule.ngxEpollAddEvent(worker, x.read, 0));
+            }
+
+            for (int round = 1; round <= 2; round++) {
+                assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0, NgxEpollModule.NGX_POST_EVENTS))
+                        .as("round %d: both descriptors are reported (level-triggered)", round).isEqualTo(2);
+                assertThat(calls).as("round %d: handlers called under NGX_POST_EVENTS", round).isEmpty();
+                assertThat(worker.postedAcceptEvents).as("round %d: the posted accept events", round)
+                        .containsExactly(ls.read);
+                assertThat(worker.postedEvents).as("round %d: the posted events", round).containsExactly(c.read);
+            }
+            assertThat(List.of(ls.read.ready, ls.read.posted, c.read.ready, c.read.posted))
+                    .as("[ready, posted] of both events").containsExactly(true, true, true, true);
         });
     }
 }

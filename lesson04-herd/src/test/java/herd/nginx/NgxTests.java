@@ -116,7 +116,7 @@ final class NgxTests {
      */
     static void inWorker(boolean multiAccept, Consumer<NgxWorker> body) {
         ProcessTests.inProcess(1, () -> {
-            NgxWorker worker = new NgxWorker(null, 0, multiAccept);
+            NgxWorker worker = new NgxWorker(null, 0, NgxConf.herd(1).withMultiAccept(multiAccept));
             worker.ep = (int) check(Epoll.epollCreate1(0));
             worker.attach(Process.current());
             body.accept(worker);

@@ -23,6 +23,8 @@ public final class NgxEpollModule {
     public static final int NGX_TIMER_INFINITE = -1;
     /** {@code NGX_CLEAR_EVENT}: edge-triggered ({@code EPOLLET}), for accepted connections. */
     public static final int NGX_CLEAR_EVENT = herd.epoll.Epoll.EPOLLET;
+    /** {@code NGX_POST_EVENTS}: queue the events instead of handling them (the accept mutex's holder). */
+    public static final int NGX_POST_EVENTS = 2;
     /** {@code nevents}: {@code epoll_events 512}, the slots of one epoll_wait. */
     public static final int NEVENTS = 512;
 
@@ -90,23 +92,29 @@ public final class NgxEpollModule {
 
     /**
      * {@code ngx_epoll_process_events()}: one {@code epoll_wait(ep, event_list, 512, timer)};
-     * each reported event whose read side is active becomes ready and its handler runs
+     * each reported event whose read side is active becomes ready; with
+     * {@code NGX_POST_EVENTS} in {@code flags} it is posted (an accept event to the posted
+     * accept events, any other to the posted events), otherwise its handler runs at once
      * ({@code ngx_event_accept} for the listening socket). Returns the events reported, or
      * the error.
      */
-    static long ngxEpollProcessEvents(NgxWorker worker, int timer) {
-        // @exercise L04-E1 ngx_epoll_process_events: epoll_wait(ep, event_list, NEVENTS, timer); for each event the connection is worker.connection(data); if revents has EPOLLIN|EPOLLERR|EPOLLHUP and its read event is active, set ready and call its handler
+    static long ngxEpollProcessEvents(NgxWorker worker, int timer, int flags) {
+        // @exercise L04-E1 ngx_epoll_process_events: epoll_wait(ep, event_list, NEVENTS, timer); for each event the connection is worker.connection(data); if revents has EPOLLIN|EPOLLERR|EPOLLHUP and its read event is active, set ready, then with NGX_POST_EVENTS in flags ngxPostEvent it (rev.accept ? worker.postedAcceptEvents : worker.postedEvents), else call its handler
         EpollEvent[] eventList = worker.eventList;
         long events = Epoll.epollWait(worker.ep, eventList, NEVENTS, timer);
         for (int i = 0; i < events; i++) {
             NgxConnection c = worker.connection((int) eventList[i].data);
             if (c == null) {
-                continue; // closed meanwhile: a stale event
+                continue; // closed meanwhile, or the notify eventfd: not one of the pool
             }
             NgxEvent rev = c.read;
             if ((eventList[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 && rev.active) {
                 rev.ready = true;
-                rev.handler.accept(rev);
+                if ((flags & NGX_POST_EVENTS) != 0) {
+                    NgxEventPosted.ngxPostEvent(rev, rev.accept ? worker.postedAcceptEvents : worker.postedEvents);
+                } else {
+                    rev.handler.accept(rev);
+                }
             }
         }
         return events;

@@ -32,6 +32,8 @@ public final class NgxMaster {
     public final List<NgxWorker> workers;
     /** The configuration nginx runs with. */
     public final NgxConf conf;
+    /** {@code ngx_accept_mutex}: in the memory the master shares with the workers ({@code ngx_event_module_init}). */
+    public final NgxShmtx acceptMutex = new NgxShmtx();
     private final List<int[]> channels = Collections.synchronizedList(new ArrayList<>());
     private final List<Integer> listening = Collections.synchronizedList(new ArrayList<>());
     private volatile Process process;
@@ -40,7 +42,7 @@ public final class NgxMaster {
         this.conf = conf;
         List<NgxWorker> list = new ArrayList<>();
         for (int i = 0; i < conf.workerProcesses(); i++) {
-            list.add(new NgxWorker(this, i, conf.multiAccept()));
+            list.add(new NgxWorker(this, i, conf));
         }
         this.workers = List.copyOf(list);
     }

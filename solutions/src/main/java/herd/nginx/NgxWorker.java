@@ -3,6 +3,8 @@ package herd.nginx;
 import static herd.epoll.Epoll.EPOLLET;
 import static herd.epoll.Epoll.EPOLL_CTL_ADD;
 import static herd.fs.Poll.EPOLLIN;
+import static herd.nginx.NgxEpollModule.NGX_POST_EVENTS;
+import static herd.nginx.NgxEpollModule.NGX_TIMER_INFINITE;
 
 import herd.epoll.Epoll;
 import herd.epoll.EpollEvent;
@@ -12,6 +14,9 @@ import herd.fs.File;
 import herd.fs.Process;
 import herd.fs.Vfs;
 import herd.sched.Task;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,9 +26,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * An nginx worker process (src/os/unix/ngx_process_cycle.c): {@code ngx_worker_process_init}
  * (close the other workers' channels, set up events), then {@code ngx_worker_process_cycle}:
  * {@code ngx_process_events_and_timers} forever. It holds what nginx keeps in its cycle and
- * globals: the epoll descriptor, the event list, the connections by descriptor.
+ * globals: the epoll descriptor, the event list, the connections by descriptor, the
+ * posted event queues and the accept mutex's state.
  */
 public final class NgxWorker {
+    /** {@code accept_mutex_delay 500ms}: how long a worker without the mutex waits before trying again. */
+    public static final int ACCEPT_MUTEX_DELAY = 500;
     private static final ThreadLocal<NgxWorker> CURRENT = new ThreadLocal<>();
 
     /** {@code ngx_process_slot}: 0 for the first worker. */
@@ -36,18 +44,32 @@ public final class NgxWorker {
     public volatile long requests;
     /** {@code ngx_use_exclusive_accept}: the listening socket went into this worker's epoll with {@code EPOLLEXCLUSIVE}. */
     volatile boolean useExclusiveAccept;
+    /** {@code ngx_use_accept_mutex}: {@code accept_mutex on} and more than one worker. */
+    volatile boolean useAcceptMutex;
+    /** {@code ngx_accept_mutex_held}: this worker took the mutex last, and its epoll has the listening sockets. */
+    volatile boolean acceptMutexHeld;
+    /** {@code ngx_accept_disabled}: {@code connection_n / 8 - free}, set at each accept; while positive the worker sits out. */
+    volatile long acceptDisabled;
+    /** {@code ngx_posted_accept_events}: accept events put aside under the mutex. */
+    final Deque<NgxEvent> postedAcceptEvents = new ArrayDeque<>();
+    /** {@code ngx_posted_events}: the other events put aside, handled once the mutex is free. */
+    final Deque<NgxEvent> postedEvents = new ArrayDeque<>();
     final EpollEvent[] eventList = new EpollEvent[NgxEpollModule.NEVENTS];
     /** {@code ep}: the worker's epoll descriptor, -1 until {@code ngx_epoll_init}. */
     volatile int ep = -1;
     private final NgxMaster master;
+    private final NgxConf conf;
     private final Map<Integer, NgxConnection> connections = new ConcurrentHashMap<>();
+    /** The listening connections of this worker ({@code ls[i].connection}). */
+    private final List<NgxConnection> listening = new ArrayList<>();
     private volatile Process process;
     private volatile Task task;
 
-    NgxWorker(NgxMaster master, int slot, boolean multiAccept) {
+    NgxWorker(NgxMaster master, int slot, NgxConf conf) {
         this.master = master;
         this.slot = slot;
-        this.multiAccept = multiAccept;
+        this.conf = conf;
+        this.multiAccept = conf.multiAccept();
         for (int i = 0; i < eventList.length; i++) {
             eventList[i] = new EpollEvent();
         }
@@ -90,16 +112,7 @@ public final class NgxWorker {
         }
         Vfs.close(master.channel(slot)[0]);
 
-        NgxEpollModule.ngxEpollInit(this);
-        List<Integer> listening = master.listening();
-        for (int i = 0; i < listening.size(); i++) {
-            if (master.conf.reuseport() && i != slot) {
-                continue; // another worker's socket (ls->worker != ngx_worker)
-            }
-            NgxConnection ls = getConnection(listening.get(i), true);
-            ls.read.handler = NgxEventAccept::ngxEventAccept;
-            ngxAddListeningEvent(ls.read);
-        }
+        ngxEventProcessInit();
 
         NgxConnection channel = getConnection(master.channel(slot)[1], false);
         channel.read.handler = ev -> { }; // ngx_channel_handler: the model's master sends no commands
@@ -107,36 +120,144 @@ public final class NgxWorker {
     }
 
     /**
-     * The end of {@code ngx_event_process_init()} for a listening socket: a reuseport
-     * socket (only this worker's) is added plainly; with several workers and
-     * {@code EPOLLEXCLUSIVE} the socket is added exclusive; otherwise plainly, level-triggered.
+     * {@code ngx_event_process_init()}: the accept mutex is used with more than one worker;
+     * the epoll; each listening socket of this worker gets {@code ngx_event_accept}. A
+     * reuseport socket is added plainly; with the accept mutex, none is added (the holder
+     * adds them); with several workers and {@code EPOLLEXCLUSIVE}, exclusively; otherwise
+     * plainly, level-triggered.
      */
-    private void ngxAddListeningEvent(NgxEvent rev) {
-        if (!master.conf.reuseport() && master.conf.epollExclusive() && master.conf.workerProcesses() > 1) {
-            useExclusiveAccept = true;
-            NgxEpollModule.ngxEpollAddExclusiveEvent(this, rev);
-        } else {
-            NgxEpollModule.ngxEpollAddEvent(this, rev, 0);
+    private void ngxEventProcessInit() {
+        useAcceptMutex = conf.acceptMutex() && conf.workerProcesses() > 1;
+        NgxEpollModule.ngxEpollInit(this);
+        List<Integer> fds = master.listening();
+        for (int i = 0; i < fds.size(); i++) {
+            if (conf.reuseport() && i != slot) {
+                continue; // another worker's socket (ls->worker != ngx_worker)
+            }
+            NgxConnection ls = getConnection(fds.get(i), true);
+            listening.add(ls);
+            ls.read.handler = NgxEventAccept::ngxEventAccept;
+            if (conf.reuseport()) {
+                NgxEpollModule.ngxEpollAddEvent(this, ls.read, 0);
+            } else if (useAcceptMutex) {
+                continue;
+            } else if (conf.epollExclusive() && conf.workerProcesses() > 1) {
+                useExclusiveAccept = true;
+                NgxEpollModule.ngxEpollAddExclusiveEvent(this, ls.read);
+            } else {
+                NgxEpollModule.ngxEpollAddEvent(this, ls.read, 0);
+            }
         }
     }
 
     /** The configuration of the nginx this worker belongs to. */
     public NgxConf conf() {
-        return master.conf;
+        return conf;
     }
 
-    /** {@code ngx_process_events_and_timers()}: no timers in the model, so an infinite wait. */
+    /**
+     * {@code ngx_process_events_and_timers()}. The model's nginx sets no timers of its own,
+     * so the wait is infinite, unless the accept mutex caps it. With the mutex, a worker
+     * that sits out ({@code ngx_accept_disabled}) only counts down; the others try the
+     * lock: the holder has its events posted, the rest wait at most
+     * {@code accept_mutex_delay}. After the wait, the posted accept events run, then the
+     * holder unlocks, then the other posted events run.
+     */
     void ngxProcessEventsAndTimers() {
-        NgxEpollModule.ngxEpollProcessEvents(this, NgxEpollModule.NGX_TIMER_INFINITE);
+        int timer = NGX_TIMER_INFINITE;
+        int flags = 0;
+        if (useAcceptMutex) {
+            // @exercise L05-E5 ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it down; else ngxTrylockAcceptMutex() (false: return), then the holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
+            if (acceptDisabled > 0) {
+                acceptDisabled--;
+            } else {
+                if (!ngxTrylockAcceptMutex()) {
+                    return;
+                }
+                if (acceptMutexHeld) {
+                    flags |= NGX_POST_EVENTS;
+                } else if (timer == NGX_TIMER_INFINITE || timer > ACCEPT_MUTEX_DELAY) {
+                    timer = ACCEPT_MUTEX_DELAY;
+                }
+            }
+            // @end L05-E5
+        }
+        NgxEpollModule.ngxEpollProcessEvents(this, timer, flags);
+        if (useAcceptMutex) {
+            // @exercise L05-E5 after the wait: ngx_event_process_posted(postedAcceptEvents) FIRST, then, if acceptMutexHeld, ngx_shmtx_unlock (master.acceptMutex.unlock(pid)); the other posted events run after, without the lock
+            NgxEventPosted.ngxEventProcessPosted(postedAcceptEvents);
+            if (acceptMutexHeld) {
+                master.acceptMutex.unlock(process.pid());
+            }
+            // @end L05-E5
+        }
+        NgxEventPosted.ngxEventProcessPosted(postedEvents);
     }
 
-    /** {@code ngx_epoll_notify_init()}: the eventfd other threads use to wake the worker, added edge-triggered. */
+    /**
+     * {@code ngx_trylock_accept_mutex()}: got the lock: a worker that already held it has
+     * nothing to do; otherwise it adds the listening sockets to its epoll
+     * ({@code ngx_enable_accept_events}) and holds the mutex. Did not get it: a worker that
+     * held it removes them ({@code ngx_disable_accept_events}) and holds it no more. False
+     * for {@code NGX_ERROR} (an {@code epoll_ctl} failed; the lock is given back).
+     */
+    boolean ngxTrylockAcceptMutex() {
+        // @exercise L05-E5 ngx_trylock_accept_mutex: master.acceptMutex.trylock(pid): if already held return true; else ngxEnableAcceptEvents (failure: unlock, return false), held = true. Lock failed: if held, ngxDisableAcceptEvents (failure: return false), held = false. Return true
+        long pid = process.pid();
+        if (master.acceptMutex.trylock(pid)) {
+            if (acceptMutexHeld) {
+                return true;
+            }
+            if (!ngxEnableAcceptEvents()) {
+                master.acceptMutex.unlock(pid);
+                return false;
+            }
+            acceptMutexHeld = true;
+            return true;
+        }
+        if (acceptMutexHeld) {
+            if (!ngxDisableAcceptEvents()) {
+                return false;
+            }
+            acceptMutexHeld = false;
+        }
+        return true;
+        // @end L05-E5
+    }
+
+    /** {@code ngx_enable_accept_events()}: each listening socket not yet in the epoll is added, level-triggered. */
+    private boolean ngxEnableAcceptEvents() {
+        for (NgxConnection c : listening) {
+            if (!c.read.active && NgxEpollModule.ngxEpollAddEvent(this, c.read, 0) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code ngx_disable_accept_events(cycle, 0)}: each listening socket in the epoll leaves it, except reuseport ones. */
+    private boolean ngxDisableAcceptEvents() {
+        for (NgxConnection c : listening) {
+            if (c.read.active && !conf.reuseport() && NgxEpollModule.ngxEpollDelEvent(this, c.read) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code ngx_cycle->free_connection_n}: connections left in the pool ({@code worker_connections} in all). */
+    long freeConnectionN() {
+        return conf.workerConnections() - connections.size();
+    }
+
+    /**
+     * {@code ngx_epoll_notify_init()}: the eventfd other threads use to wake the worker,
+     * added edge-triggered. Its connection is nginx's static {@code notify_conn}, not one
+     * of the pool, and nobody writes the eventfd in the model.
+     */
     void notifyInit() {
         int notifyFd = (int) EventFd.eventfd2(0, 0);
-        NgxConnection notify = getConnection(notifyFd, false);
-        notify.read.handler = ev -> { };
         Epoll.epollCtl(ep, EPOLL_CTL_ADD, notifyFd, new EpollEvent(EPOLLIN | EPOLLET, notifyFd));
-        notify.read.active = true;
     }
 
     /** {@code ngx_get_connection()} for an accepted descriptor. */
@@ -144,7 +265,10 @@ public final class NgxWorker {
         return getConnection(fd, false);
     }
 
-    private NgxConnection getConnection(int fd, boolean listening) {
+    NgxConnection getConnection(int fd, boolean listening) {
+        if (freeConnectionN() == 0) {
+            throw new IllegalStateException(conf.workerConnections() + " worker_connections are not enough");
+        }
         NgxConnection c = new NgxConnection(fd, listening);
         connections.put(fd, c);
         return c;

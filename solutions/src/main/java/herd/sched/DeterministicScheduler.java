@@ -46,6 +46,8 @@ public final class DeterministicScheduler extends BaseScheduler {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Semaphore idle = new Semaphore(0);
     private long now;
+    /** The run's deadline: timers expiring later wait for the next run. */
+    private long deadline = Long.MAX_VALUE;
     private long timerSeq;
     private long switches;
     private boolean inScheduler;
@@ -105,9 +107,23 @@ public final class DeterministicScheduler extends BaseScheduler {
      * asleep. Rethrows the first exception a task threw.
      */
     public void runUntilIdle() {
+        runUntil(Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs tasks, firing only the timers that expire by {@code deadline} (virtual ns),
+     * until none is runnable; then the clock reads at least {@code deadline}. It lets
+     * virtual time pass for tasks that never stop setting timers (a server polling every
+     * 500 ms). Rethrows the first exception a task threw.
+     */
+    public void runUntil(long deadline) {
         if (Task.current() != null) {
-            throw new IllegalStateException("runUntilIdle() is called by the test, not by a task");
+            throw new IllegalStateException("the scheduler is run by the test, not by a task");
         }
+        if (deadline < now) {
+            throw new IllegalArgumentException("deadline " + deadline + " ns is before the clock, " + now + " ns");
+        }
+        this.deadline = deadline;
         rethrowFailure();
         switchFrom(null, false);
         try {
@@ -120,6 +136,9 @@ public final class DeterministicScheduler extends BaseScheduler {
             throw new StuckError(report("interrupted while the tasks ran"));
         }
         rethrowFailure();
+        if (deadline != Long.MAX_VALUE) {
+            now = Math.max(now, deadline);
+        }
     }
 
     /** Runs until every task has exited; fails with a {@link StuckError} if some sleep forever. */
@@ -270,7 +289,7 @@ public final class DeterministicScheduler extends BaseScheduler {
     private Task pickNext() {
         inScheduler = true;
         try {
-            while (runQueue.isEmpty() && !timers.isEmpty() && !hasFailed()) {
+            while (runQueue.isEmpty() && !timers.isEmpty() && timers.peek().expires() <= deadline && !hasFailed()) {
                 Timer timer = timers.poll();
                 now = Math.max(now, timer.expires());
                 Trace.runTimer(() -> Sched.wakeUpProcess(timer.task()));

@@ -1,0 +1,120 @@
+package herd.fix.demo;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The comparison as PNG line charts, one line per strategy against the number of workers
+ * (on a log2 axis): for each workload, the wake-ups per connection, the p99 accept latency
+ * and the fairness of the accepts. Renders off screen, without a display.
+ */
+public final class ComparisonCharts {
+    static {
+        // Before any AWT class is initialised: java.awt.Color's initializer already asks whether the JVM is headless.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    /** Every chart's width, in pixels. */
+    public static final int WIDTH = 800;
+    /** Every chart's height, in pixels. */
+    public static final int HEIGHT = 480;
+
+    /** Strategy i gets colour i % 8 and marker i % 7: up to 56 strategies look different. */
+    private static final Color[] COLOURS = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73),
+            new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9), Color.BLACK, new Color(0x999999)};
+    private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND,
+            SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS, SeriesMarkers.PLUS};
+
+    /** One kind of chart: its file prefix, title, y axis title, the value plotted, and the y axis top (null: fit). */
+    private record Metric(String file, String title, String yAxis, ToDoubleFunction<ComparisonRow> value, Double yMax) {
+    }
+
+    private static final List<Metric> METRICS = List.of(
+            new Metric("wakeups", "Wake-ups per connection", "wake-ups per connection",
+                    r -> r.figures().wakeupsPerConnection(), null),
+            new Metric("latency-p99", "p99 accept latency", "p99 accept latency (ms, virtual time)",
+                    ComparisonRow::latencyP99Ms, null),
+            new Metric("fairness", "Fairness of the accepts", "Jain's fairness index (1 = equal)",
+                    r -> r.figures().fairness(), 1.0));
+
+    private ComparisonCharts() {
+    }
+
+    /**
+     * Writes {@code wakeups-W.png}, {@code latency-p99-W.png} and {@code fairness-W.png} for
+     * each workload W of {@code rows} into {@code dir} (created if missing), and returns
+     * them: workloads in the order they first appear, those three charts for each.
+     */
+    public static List<Path> render(List<ComparisonRow> rows, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<String> strategies = rows.stream().map(ComparisonRow::strategy).distinct().toList();
+        List<Path> files = new ArrayList<>();
+        for (String workload : rows.stream().map(ComparisonRow::workload).distinct().toList()) {
+            List<ComparisonRow> ofWorkload = rows.stream().filter(r -> r.workload().equals(workload))
+                    .sorted(Comparator.comparingInt(r -> r.figures().workers())).toList();
+            for (Metric metric : METRICS) {
+                Path file = dir.resolve(metric.file() + "-" + workload + ".png");
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    BitmapEncoder.saveBitmap(chart(metric, workload, ofWorkload, strategies), out,
+                            BitmapEncoder.BitmapFormat.PNG);
+                }
+                files.add(file);
+            }
+        }
+        return files;
+    }
+
+    /** One chart: a line per strategy of {@code strategies} that has rows, styled by its index there. */
+    private static XYChart chart(Metric metric, String workload, List<ComparisonRow> rows, List<String> strategies) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(metric.title() + ", " + workload + " workload")
+                .xAxisTitle("workers (log2 scale)").yAxisTitle(metric.yAxis()).build();
+        XYStyler styler = chart.getStyler();
+        styler.setChartBackgroundColor(Color.WHITE)
+                .setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 18))
+                .setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13))
+                .setLegendPosition(Styler.LegendPosition.OutsideE)
+                .setMarkerSize(8);
+        styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14))
+                .setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13))
+                .setLocale(Locale.ROOT)
+                // The log2 axis: x is log2(workers), labelled with the worker count.
+                .setxAxisTickLabelsFormattingFunction(x -> Long.toString(Math.round(Math.pow(2, x))))
+                // Linear from 0: a strategy that measures 0 (no wake-up wasted) stays on the chart.
+                .setYAxisMin(0.0)
+                .setYAxisMax(metric.yMax());
+        for (int i = 0; i < strategies.size(); i++) {
+            String strategy = strategies.get(i);
+            List<ComparisonRow> line = rows.stream().filter(r -> r.strategy().equals(strategy)).toList();
+            if (line.isEmpty()) {
+                continue;
+            }
+            XYSeries series = chart.addSeries(strategy,
+                    line.stream().mapToDouble(r -> Math.log(r.figures().workers()) / Math.log(2)).toArray(),
+                    line.stream().mapToDouble(metric.value()).toArray());
+            series.setMarker(MARKERS[i % MARKERS.length]);
+            series.setMarkerColor(COLOURS[i % COLOURS.length]);
+            series.setLineColor(COLOURS[i % COLOURS.length]);
+        }
+        return chart;
+    }
+}
