@@ -21,8 +21,8 @@ public final class NgxEventAccept {
      * {@code ngx_event_accept()}: {@code accept4(lfd, &sa, &socklen, SOCK_NONBLOCK)} in a
      * loop that runs once unless {@code multi_accept} is on; {@code EAGAIN} returns ("accept()
      * not ready"); each new connection sets the accept mutex's throttle
-     * ({@code ngx_accept_disabled = connection_n / 8 - free_connection_n}), gets
-     * {@code ngx_http_wait_request_handler} and is added with {@code EPOLLIN|EPOLLRDHUP|EPOLLET}. When the loop runs out, nginx 1.21.6
+     * ({@code ngx_accept_disabled = connection_n / 8 - free_connection_n}) and goes to
+     * HTTP ({@code ngx_http_init_connection}). When the loop runs out, nginx 1.21.6
      * reorders the accept events ({@code ngx_reorder_accept_events}).
      */
     public static void ngxEventAccept(NgxEvent ev) {
@@ -36,7 +36,7 @@ public final class NgxEventAccept {
         NgxWorker worker = NgxWorker.current();
         NgxConnection lc = ev.data;
         // TODO L04-E2
-        throw herd.course.Todo.exercise("L04-E2", "ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; other error: log, return false; else worker.acceptDisabled = workerConnections / 8 - freeConnectionN() and a connection (worker.getConnection) whose read handler is ngx_http_wait_request_handler, added with NGX_CLEAR_EVENT } while (ev.available); return true");
+        throw herd.course.Todo.exercise("L04-E2", "ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; other error: log, return false; else worker.acceptDisabled = workerConnections / 8 - freeConnectionN() and ls->handler of a new connection: NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) } while (ev.available); return true");
     }
 
     /**

@@ -14,6 +14,7 @@ import herd.socket.SocketCalls;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The nginx master process (src/os/unix/ngx_process_cycle.c, ngx_process.c): it opens its
@@ -32,14 +33,17 @@ public final class NgxMaster {
     public final List<NgxWorker> workers;
     /** The configuration nginx runs with. */
     public final NgxConf conf;
+    /** The listening sockets' read handler: {@code ngx_event_accept}, or another accept loop put in its place. */
+    final Consumer<NgxEvent> acceptHandler;
     /** {@code ngx_accept_mutex}: in the memory the master shares with the workers ({@code ngx_event_module_init}). */
     public final NgxShmtx acceptMutex = new NgxShmtx();
     private final List<int[]> channels = Collections.synchronizedList(new ArrayList<>());
     private final List<Integer> listening = Collections.synchronizedList(new ArrayList<>());
     private volatile Process process;
 
-    private NgxMaster(NgxConf conf) {
+    private NgxMaster(NgxConf conf, Consumer<NgxEvent> acceptHandler) {
         this.conf = conf;
+        this.acceptHandler = acceptHandler;
         List<NgxWorker> list = new ArrayList<>();
         for (int i = 0; i < conf.workerProcesses(); i++) {
             list.add(new NgxWorker(this, i, conf));
@@ -62,7 +66,16 @@ public final class NgxMaster {
 
     /** Starts nginx with the configuration {@code conf}. */
     public static NgxMaster start(Scheduler sched, NgxConf conf) {
-        NgxMaster master = new NgxMaster(conf);
+        return start(sched, conf, NgxEventAccept::ngxEventAccept);
+    }
+
+    /**
+     * Starts nginx with the configuration {@code conf} and {@code acceptHandler} as the
+     * listening sockets' read handler instead of {@code ngx_event_accept}: another server's
+     * accept loop in the same workers.
+     */
+    public static NgxMaster start(Scheduler sched, NgxConf conf, Consumer<NgxEvent> acceptHandler) {
+        NgxMaster master = new NgxMaster(conf, acceptHandler);
         master.process = new Process(sched, "master");
         master.process.spawn("master", master::masterProcessCycle);
         return master;

@@ -136,7 +136,7 @@ public final class NgxWorker {
             }
             NgxConnection ls = getConnection(fds.get(i), true);
             listening.add(ls);
-            ls.read.handler = NgxEventAccept::ngxEventAccept;
+            ls.read.handler = master.acceptHandler;
             if (conf.reuseport()) {
                 NgxEpollModule.ngxEpollAddEvent(this, ls.read, 0);
             } else if (useAcceptMutex) {
@@ -251,7 +251,7 @@ public final class NgxWorker {
     }
 
     /** {@code ngx_log_error()}. */
-    void log(String message) {
+    public void log(String message) {
         errorLog.add(message);
     }
 

@@ -9,6 +9,9 @@ import herd.sched.Scheduler;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The client: {@code telnet 127.0.0.1 80} connects and then waits for the server (it
@@ -44,19 +47,37 @@ public final class Telnet {
     }
 
     /**
-     * A new process {@code comm} that connects, writes {@code request}, waits until the
-     * server closes the connection (poll reports the end of file), closes its end and exits.
+     * A new process {@code comm} that makes {@code n} connections back to back, writing
+     * {@code request} on each, then waits until the server closed every one (poll reports
+     * the end of file), closes its ends and exits.
      */
-    public static Process request(Scheduler sched, String comm, String request) {
+    public static Process requests(Scheduler sched, String comm, int n, String request) {
         Process p = new Process(sched, comm);
         p.spawn(comm, () -> {
-            int fd = (int) SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, Socket.IPPROTO_TCP);
-            SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
-            byte[] bytes = request.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            Vfs.write(fd, bytes, bytes.length);
-            Select.poll(new PollFd[] {new PollFd(fd, Poll.EPOLLIN)}, -1);
-            Vfs.close(fd);
+            byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+            List<Integer> open = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int fd = (int) SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, Socket.IPPROTO_TCP);
+                SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
+                Vfs.write(fd, bytes, bytes.length);
+                open.add(fd);
+            }
+            while (!open.isEmpty()) {
+                PollFd[] fds = open.stream().map(fd -> new PollFd(fd, Poll.EPOLLIN)).toArray(PollFd[]::new);
+                Select.poll(fds, -1);
+                for (PollFd pfd : fds) {
+                    if (pfd.revents != 0) {
+                        Vfs.close(pfd.fd);
+                        open.remove(Integer.valueOf(pfd.fd));
+                    }
+                }
+            }
         });
         return p;
+    }
+
+    /** One connection of {@link #requests}: connect, write {@code request}, wait for the server's close. */
+    public static Process request(Scheduler sched, String comm, String request) {
+        return requests(sched, comm, 1, request);
     }
 }

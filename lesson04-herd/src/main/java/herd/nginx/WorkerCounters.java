@@ -17,27 +17,35 @@ import java.util.List;
  *
  * @param worker           the worker's name
  * @param callbacks        {@code ep_poll_callback} calls for the worker's epoll
- * @param wakeups          successful {@code try_to_wake_up} of the worker while in {@code epoll_wait}
+ * @param wakeups          successful {@code try_to_wake_up} of the worker while in {@code epoll_wait} (or the call it sleeps in)
  * @param epollWaitReturns {@code epoll_wait} calls that returned
  * @param accepts          {@code accept4} calls that returned a connection
  * @param eagain           {@code accept4} calls that returned {@code EAGAIN}
- * @param hiddenWakeups    wake-ups inside {@code epoll_wait} that did not end the call
+ * @param hiddenWakeups    wake-ups inside {@code epoll_wait} (or the call it sleeps in) that did not end the call
  */
 public record WorkerCounters(String worker, long callbacks, long wakeups, long epollWaitReturns, long accepts,
                              long eagain, long hiddenWakeups) {
     /** The counters of {@code w} now. */
     public static WorkerCounters of(NgxWorker w) {
-        Task task = w.task();
-        EventPoll ep = w.eventPoll();
+        return of(w.toString(), w.task(), w.eventPoll(), "epoll_wait");
+    }
+
+    /**
+     * The counters of the worker {@code name} running as {@code task} now: its epoll's
+     * callbacks ({@code ep}, null for none), and its wake-ups and hidden wake-ups inside
+     * {@code sleepsIn}, the call it waits in ({@code epoll_wait}, or {@code accept4} for a
+     * blocking acceptor).
+     */
+    public static WorkerCounters of(String name, Task task, EventPoll ep, String sleepsIn) {
         SyscallStats stats = task.syscallStats();
         long accept4 = stats.returned("accept4");
         long failed = 0;
         for (Errno e : Errno.values()) {
             failed += stats.errors("accept4", e);
         }
-        return new WorkerCounters(w.toString(), ep == null ? 0 : ep.callbacks.sum(),
-                stats.wakeupsInside("epoll_wait", task), stats.returned("epoll_wait"), accept4 - failed,
-                stats.errors("accept4", Errno.EAGAIN), stats.hiddenWakeups("epoll_wait", task));
+        return new WorkerCounters(name, ep == null ? 0 : ep.callbacks.sum(), stats.wakeupsInside(sleepsIn, task),
+                stats.returned("epoll_wait"), accept4 - failed, stats.errors("accept4", Errno.EAGAIN),
+                stats.hiddenWakeups(sleepsIn, task));
     }
 
     /** The counters of every worker of {@code master}, in spawn order. */

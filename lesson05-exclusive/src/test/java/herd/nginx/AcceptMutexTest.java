@@ -171,6 +171,29 @@ class AcceptMutexTest {
     }
 
     @Test
+    @DisplayName("a holder that finds the mutex taken at its next try (here the test writes worker 2's pid in the "
+            + "shared word while worker 1 sleeps) accepts what it was woken for, then deletes socket 6 from its epoll "
+            + "(ngx_disable_accept_events) and holds the mutex no more")
+    void aWorkerThatLosesTheMutexDeletesTheSocket(Seeds seeds) {
+        seeds.explore(10, 0.5, sched -> {
+            NgxMaster master = startIdle(sched, mutex(2));
+            NgxWorker first = holder(master);
+            NgxWorker second = master.workers.get(1 - first.slot);
+            master.acceptMutex.unlock(first.process().pid());
+            assertThat(master.acceptMutex.trylock(second.process().pid())).as("the word is free for worker 2").isTrue();
+            List<WorkerCounters> before = WorkerCounters.of(master);
+            Telnet.burst(sched, "telnet", 1);
+            sched.runUntil(sched.clock());
+            assertThat(WorkerCounters.since(master, before).get(first.slot).accepts())
+                    .as("%s accepts the connection it was woken for", first).isEqualTo(1);
+            assertThat(first.acceptMutexHeld).as("%s holds the mutex no more", first).isFalse();
+            assertThat(watched(first.eventPoll())).as("%s's epoll", first).doesNotContain(LISTEN_FD);
+            assertThat(strace(sched, first.task().pid())).as("%s's strace", first)
+                    .contains("epoll_ctl(" + first.ep + ", EPOLL_CTL_DEL, 6, NULL) = 0");
+        });
+    }
+
+    @Test
     @DisplayName("worker_connections 16: after its 14th connection the holder has 1 free, so ngx_accept_disabled = 1; "
             + "it sits out one round without the lock, and within 500 ms worker 2 takes the mutex and adds socket 6 "
             + "while worker 1, which skipped ngx_trylock_accept_mutex, still watches it")

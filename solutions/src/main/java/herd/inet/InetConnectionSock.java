@@ -118,6 +118,7 @@ public final class InetConnectionSock {
     static TcpSock inetCskReqskQueueAdd(TcpSock sk, RequestSock req, TcpSock child) {
         try (var fn = Ftrace.enter("inet_csk_reqsk_queue_add")) {
             RequestSockQueue queue = sk.icskAcceptQueue;
+            req.queuedAt = Sched.current().scheduler().clock();
             // @exercise L03-E2 inet_csk_reqsk_queue_add: under rskq_lock, forget the child if the listener is no longer LISTEN; else link the request (with req.sk = child) at the tail and count it in sk_ack_backlog
             queue.rskqLock.lock();
             try {
@@ -136,13 +137,18 @@ public final class InetConnectionSock {
         }
     }
 
-    /** {@code reqsk_queue_remove()}: the oldest completed connection, or null; {@code sk_acceptq_removed}. */
+    /**
+     * {@code reqsk_queue_remove()}: the oldest completed connection, or null;
+     * {@code sk_acceptq_removed}. The time it spent in the queue goes to
+     * {@link Net#acceptQueueSojourns}.
+     */
     static RequestSock reqskQueueRemove(RequestSockQueue queue, TcpSock parent) {
         queue.rskqLock.lock();
         try {
             RequestSock req = queue.unlinkHead();
             if (req != null) {
                 parent.skAckBacklog--;
+                parent.net.acceptQueueSojourns.add(Sched.current().scheduler().clock() - req.queuedAt);
             }
             return req;
         } finally {

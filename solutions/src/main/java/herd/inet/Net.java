@@ -5,7 +5,9 @@ import herd.sched.Scheduler;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Queue;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -24,6 +26,12 @@ public final class Net {
     public volatile int tcpAbortOnOverflow;
     /** The established, listening and bind hash tables ({@code tcp_hashinfo}). */
     public final InetHashtables hashinfo = new InetHashtables();
+    /**
+     * How long each accepted connection waited in its accept queue (virtual ns), in accept
+     * order: what a bpftrace script on {@code inet_csk_reqsk_queue_add} and
+     * {@code reqsk_queue_remove} would print.
+     */
+    public final Queue<Long> acceptQueueSojourns = new ConcurrentLinkedQueue<>();
     private final Map<Mib, AtomicLong> mib = new EnumMap<>(Mib.class);
     private volatile Predicate<SkBuff> dropFilter = skb -> false;
 

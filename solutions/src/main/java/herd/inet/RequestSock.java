@@ -23,6 +23,8 @@ public final class RequestSock {
     volatile int numRetrans;
     /** {@code req->sk}: the child, once the handshake completed. */
     volatile TcpSock sk;
+    /** When it joined the accept queue (virtual ns): what a probe on {@code inet_csk_reqsk_queue_add} records. */
+    volatile long queuedAt;
 
     RequestSock(TcpSock listener, SkBuff syn) {
         this.rskListener = listener;

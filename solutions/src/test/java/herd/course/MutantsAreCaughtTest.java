@@ -39,6 +39,9 @@ class MutantsAreCaughtTest {
     private static final String ACCOUNTING = "nginx/HerdAccounting.java";
     private static final String REUSEPORT = "inet/SockReuseport.java";
     private static final String NGX_MASTER = "nginx/NgxMaster.java";
+    private static final String NGX_WORKER = "nginx/NgxWorker.java";
+    private static final String PREFORK = "fix/PreforkServer.java";
+    private static final String BATCH = "fix/BatchAccept.java";
 
     static Stream<Mutant> mutants() {
         return Stream.of(
@@ -185,9 +188,9 @@ class MutantsAreCaughtTest {
                         "eventList, NEVENTS, timer);", "eventList, 1, timer);"),
                 new Mutant("L04-E2", "accept4 without SOCK_NONBLOCK: the connection blocks the worker", NGX_ACCEPT,
                         "socklen, Socket.SOCK_NONBLOCK);", "socklen, 0);"),
-                new Mutant("L04-E2", "connections added level-triggered", NGX_ACCEPT,
-                        "NgxEpollModule.ngxEpollAddEvent(worker, c.read, NgxEpollModule.NGX_CLEAR_EVENT);",
-                        "NgxEpollModule.ngxEpollAddEvent(worker, c.read, 0);"),
+                new Mutant("L04-E2", "connections added level-triggered", NGX_HTTP,
+                        "NgxEpollModule.ngxEpollAddEvent(NgxWorker.current(), c.read, NgxEpollModule.NGX_CLEAR_EVENT);",
+                        "NgxEpollModule.ngxEpollAddEvent(NgxWorker.current(), c.read, 0);"),
                 new Mutant("L04-E2", "multi_accept is ignored: one accept per event", NGX_ACCEPT,
                         "ev.available = worker.multiAccept;", "ev.available = false;"),
                 new Mutant("L04-E2", "the request handler closes the connection on EAGAIN", NGX_HTTP,
@@ -227,7 +230,29 @@ class MutantsAreCaughtTest {
                 new Mutant("L05-E7", "the cloned sockets do not set SO_REUSEPORT", NGX_MASTER,
                         "listening.add(ngxOpenListeningSocket(true));", "listening.add(ngxOpenListeningSocket(false));"),
                 new Mutant("L05-E7", "one socket for every worker instead of one each", NGX_MASTER,
-                        "for (int n = 0; n < conf.workerProcesses(); n++) {", "for (int n = 0; n < 1; n++) {"));
+                        "for (int n = 0; n < conf.workerProcesses(); n++) {", "for (int n = 0; n < 1; n++) {"),
+                new Mutant("L05-E5", "the holder unlocks before it accepts from the posted accept events", NGX_WORKER,
+                        "            NgxEventPosted.ngxEventProcessPosted(postedAcceptEvents);\n"
+                                + "            if (acceptMutexHeld) {\n"
+                                + "                master.acceptMutex.unlock(process.pid());\n            }\n",
+                        "            if (acceptMutexHeld) {\n"
+                                + "                master.acceptMutex.unlock(process.pid());\n            }\n"
+                                + "            NgxEventPosted.ngxEventProcessPosted(postedAcceptEvents);\n"),
+                new Mutant("L05-E5", "the holder handles its events at once instead of posting them", NGX_WORKER,
+                        "flags |= NGX_POST_EVENTS;", "flags |= 0;"),
+                new Mutant("L05-E5", "a worker without the mutex waits forever instead of accept_mutex_delay", NGX_WORKER,
+                        "                    timer = ACCEPT_MUTEX_DELAY;\n", ""),
+                new Mutant("L05-E5", "the holder never adds the listening socket", NGX_WORKER,
+                        "if (!ngxEnableAcceptEvents()) {", "if (false) {"),
+                new Mutant("L05-E5", "a worker that lost the mutex keeps the listening socket", NGX_WORKER,
+                        "            if (!ngxDisableAcceptEvents()) {\n                return false;\n            }\n",
+                        ""),
+                new Mutant("L05-E5", "ngx_accept_disabled is ignored: a worker short of connections still competes",
+                        NGX_WORKER, "if (acceptDisabled > 0) {", "if (acceptDisabled > 1) {"),
+                new Mutant("L05-E8", "the prefork child does not count what it served", PREFORK,
+                        "            child.requests++;\n", ""),
+                new Mutant("L05-E8", "the batch has no cap: accept until EAGAIN", BATCH,
+                        "loops < limit; loops++) {\n", "loops < Integer.MAX_VALUE; loops++) {\n"));
     }
 
     @ParameterizedTest(name = "{0}")
