@@ -399,4 +399,35 @@ class ExclusiveWorkersTest {
         assertThat(eagainEvents.get()).as("EAGAIN accept events over the 32 seeds: some seeds must produce one, or "
                 + "this test checks nothing").isPositive();
     }
+
+    @Test
+    @DisplayName("a worker short of connections gives way at every accept event: worker_connections 16, 2 workers, "
+            + "a trickle; the accept event that leaves the head worker with 1 free connection (ngx_accept_disabled = 1) "
+            + "re-adds its socket though it is not a 16th, so the next connection goes to the other worker")
+    void aWorkerShortOfConnectionsGivesWay() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1, 0.5)) {
+            NgxMaster master = startIdle(sched, exclusive(2, true).withWorkerConnections(16));
+            List<Integer> acceptors = new ArrayList<>();
+            NgxWorker throttled = null;
+            for (int i = 0; i < 24 && throttled == null; i++) {
+                List<WorkerCounters> before = WorkerCounters.of(master);
+                Telnet.burst(sched, "telnet" + (i + 1), 1);
+                sched.runUntilIdle();
+                List<WorkerCounters> c = WorkerCounters.since(master, before);
+                NgxWorker w = master.workers.get(c.get(0).accepts() == 1 ? 0 : 1);
+                acceptors.add(w.slot);
+                if (w.acceptDisabled > 0) {
+                    throttled = w;
+                }
+            }
+            assertThat(throttled).as("a worker reached ngx_accept_disabled > 0 (acceptors so far: %s)", acceptors)
+                    .isNotNull();
+            assertThat(throttled.connection(LISTEN_FD).requests % 16).as("its accept events: not a 16th").isNotEqualTo(1);
+            List<WorkerCounters> before = WorkerCounters.of(master);
+            Telnet.burst(sched, "next", 1);
+            sched.runUntilIdle();
+            assertThat(WorkerCounters.since(master, before).get(1 - throttled.slot).accepts())
+                    .as("the next connection goes to the other worker (acceptors before: %s)", acceptors).isEqualTo(1);
+        }
+    }
 }

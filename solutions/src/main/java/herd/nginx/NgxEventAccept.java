@@ -58,7 +58,8 @@ public final class NgxEventAccept {
     /**
      * {@code ngx_reorder_accept_events()} (nginx 1.21.6): with {@code EPOLLEXCLUSIVE},
      * Linux wakes the worker that added the listening socket first, so that one takes
-     * nearly every connection. On its first accept event and every 16th after, the
+     * nearly every connection. On its first accept event and every 16th after, and on
+     * every one while it is short of connections ({@code ngx_accept_disabled > 0}), the
      * worker deletes and re-adds the socket ({@code MOD} is refused with the flag), which
      * puts its entry at the TAIL of the socket's queue, behind the others.
      */
@@ -66,8 +67,8 @@ public final class NgxEventAccept {
         if (!worker.useExclusiveAccept || !worker.conf().reorderAcceptEvents()) {
             return;
         }
-        // @exercise L05-E6 ngx_reorder_accept_events: unless c.requests++ % 16 == 0, return; else ngx_epoll_del_event then ngxEpollAddExclusiveEvent of c.read
-        if (c.requests++ % 16 != 0) {
+        // @exercise L05-E6 ngx_reorder_accept_events: if c.requests++ % 16 != 0 and worker.acceptDisabled <= 0, return; else ngx_epoll_del_event then ngxEpollAddExclusiveEvent of c.read
+        if (c.requests++ % 16 != 0 && worker.acceptDisabled <= 0) {
             return;
         }
         NgxEpollModule.ngxEpollDelEvent(worker, c.read);

@@ -49,7 +49,7 @@ class CourseToolTest {
         assertThat(Files.readString(edition.resolve("pom.xml"))).doesNotContain("<id>maintainer</id>", "<id>reference</id>")
                 .contains("<id>grade</id>");
         assertThat(Files.readString(edition.resolve("README.md"))).doesNotContain("maintainer-only", "Skeletons.java")
-                .contains("mvn -q -pl lesson01-waitqueue -am test-compile exec:java   # the demo, on your own code");
+                .contains("mvn -q -pl lesson01-waitqueue -am test-compile exec:java -Dgroups=lesson01   # the demo, on your own code");
         assertThat(edition.resolve(".course/reference/all/lesson01-waitqueue/src/main/java/herd/wait/WaitQueueHead.java"))
                 .content().doesNotContain("Todo.exercise", "@exercise").contains("--nrExclusive == 0");
 

@@ -223,7 +223,10 @@ class MutantsAreCaughtTest {
                         "new EpollEvent(EPOLLIN | EPOLLEXCLUSIVE, c.fd)",
                         "new EpollEvent(EPOLLIN | EPOLLEXCLUSIVE | herd.fs.Poll.EPOLLRDHUP, c.fd)"),
                 new Mutant("L05-E6", "the listening socket is re-added on every accept event", NGX_ACCEPT,
-                        "if (c.requests++ % 16 != 0) {", "if (c.requests++ < 0) {"),
+                        "if (c.requests++ % 16 != 0 && worker.acceptDisabled <= 0) {",
+                        "if (c.requests++ < 0 && worker.acceptDisabled <= 0) {"),
+                new Mutant("L05-E6", "a worker short of connections does not give way", NGX_ACCEPT,
+                        "if (c.requests++ % 16 != 0 && worker.acceptDisabled <= 0) {", "if (c.requests++ % 16 != 0) {"),
                 new Mutant("L05-E6", "the worker never moves to the back of the queue", NGX_ACCEPT,
                         "        NgxEpollModule.ngxEpollDelEvent(worker, c.read);\n"
                                 + "        NgxEpollModule.ngxEpollAddExclusiveEvent(worker, c.read);\n", ""),

@@ -1,5 +1,6 @@
 package herd.fix.demo;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -44,17 +46,25 @@ public final class ComparisonCharts {
     private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND,
             SeriesMarkers.TRIANGLE_UP, SeriesMarkers.TRIANGLE_DOWN, SeriesMarkers.CROSS, SeriesMarkers.PLUS};
 
-    /** One kind of chart: its file prefix, title, y axis title, the value plotted, and the y axis top (null: fit). */
-    private record Metric(String file, String title, String yAxis, ToDoubleFunction<ComparisonRow> value, Double yMax) {
+    /** Strategy i also gets dash pattern i % 4, so that lines that coincide still show. */
+    private static final BasicStroke[] LINES = {SeriesLines.SOLID, SeriesLines.DASH_DASH, SeriesLines.DASH_DOT,
+            SeriesLines.DOT_DOT};
+
+    /**
+     * One kind of chart: its file prefix, title, y axis title, the value plotted, the y axis
+     * top (null: fit), and whether the y axis is logarithmic (for values that are never 0).
+     */
+    private record Metric(String file, String title, String yAxis, ToDoubleFunction<ComparisonRow> value, Double yMax,
+                          boolean logY) {
     }
 
     private static final List<Metric> METRICS = List.of(
-            new Metric("wakeups", "Wake-ups per connection", "wake-ups per connection",
-                    r -> r.figures().wakeupsPerConnection(), null),
+            new Metric("wakeups", "Wake-ups per connection", "wake-ups per connection (log scale)",
+                    r -> r.figures().wakeupsPerConnection(), null, true),
             new Metric("latency-p99", "p99 accept latency", "p99 accept latency (ms, virtual time)",
-                    ComparisonRow::latencyP99Ms, null),
+                    ComparisonRow::latencyP99Ms, null, false),
             new Metric("fairness", "Fairness of the accepts", "Jain's fairness index (1 = equal)",
-                    r -> r.figures().fairness(), 1.0));
+                    r -> r.figures().fairness(), 1.0, false));
 
     private ComparisonCharts() {
     }
@@ -99,9 +109,12 @@ public final class ComparisonCharts {
                 .setLocale(Locale.ROOT)
                 // The log2 axis: x is log2(workers), labelled with the worker count.
                 .setxAxisTickLabelsFormattingFunction(x -> Long.toString(Math.round(Math.pow(2, x))))
-                // Linear from 0: a strategy that measures 0 (no wake-up wasted) stays on the chart.
-                .setYAxisMin(0.0)
                 .setYAxisMax(metric.yMax());
+        if (metric.logY()) {
+            styler.setYAxisLogarithmic(true);
+        } else {
+            styler.setYAxisMin(0.0); // linear from 0: a strategy that measures 0 stays on the chart
+        }
         for (int i = 0; i < strategies.size(); i++) {
             String strategy = strategies.get(i);
             List<ComparisonRow> line = rows.stream().filter(r -> r.strategy().equals(strategy)).toList();
@@ -114,6 +127,7 @@ public final class ComparisonCharts {
             series.setMarker(MARKERS[i % MARKERS.length]);
             series.setMarkerColor(COLOURS[i % COLOURS.length]);
             series.setLineColor(COLOURS[i % COLOURS.length]);
+            series.setLineStyle(LINES[i % LINES.length]);
         }
         return chart;
     }
