@@ -214,19 +214,4 @@ class AcceptMutexTest {
             assertThat(watched(first.eventPoll())).as("%s kept 6", first).contains(LISTEN_FD);
         });
     }
-
-    @Test
-    @DisplayName("one worker: no accept mutex (ngx_use_accept_mutex needs 2 or more); socket 6 is added at the start "
-            + "and epoll_wait never times out")
-    void oneWorkerUsesNoMutex(Seeds seeds) {
-        seeds.explore(5, 0.5, sched -> {
-            NgxMaster master = startIdle(sched, mutex(1));
-            NgxWorker w = master.workers.get(0);
-            assertThat(w.useAcceptMutex).isFalse();
-            assertThat(master.acceptMutex.holder()).isZero();
-            assertThat(watched(w.eventPoll())).contains(LISTEN_FD);
-            sched.runUntil(sched.clock() + 1000 * MS);
-            assertThat(starting(strace(sched, w.task().pid()), "epoll_wait(" + w.ep + ", [], 512")).isEmpty();
-        });
-    }
 }

@@ -259,7 +259,7 @@ class DeterministicSchedulerTest {
 
         assertThatThrownBy(sched::run)
                 .isExactlyInstanceOf(IllegalStateException.class)
-                .hasMessage("runUntilIdle() is called by the test, not by a task");
+                .hasMessage("the scheduler is run by the test, not by a task");
     }
 
     @Test
@@ -313,6 +313,30 @@ class DeterministicSchedulerTest {
 
         assertThat(seen).containsExactly(0, 0, 5_000_000);
         assertThat(sched.clock()).isEqualTo(5_000_000);
+    }
+
+    @Test
+    void runUntilFiresOnlyTheTimersDueByItsDeadlineThenTheClockReadsTheDeadline() {
+        DeterministicScheduler sched = schedulers.deterministic(11);
+        List<Long> wakes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        sched.spawn("poller", () -> {
+            for (;;) {
+                Sched.scheduleTimeoutUninterruptible(500_000_000);
+                wakes.add(sched.clock());
+            }
+        });
+
+        sched.runUntil(1_200_000_000);
+        assertThat(wakes).as("a task that sleeps 500 ms in a loop, run to 1.2 s")
+                .containsExactly(500_000_000L, 1_000_000_000L);
+        assertThat(sched.clock()).as("the clock after the run").isEqualTo(1_200_000_000);
+
+        sched.runUntil(sched.clock());
+        assertThat(wakes).as("a run to the current time fires nothing new").hasSize(2);
+        sched.runUntil(1_500_000_000);
+        assertThat(wakes).as("the timer due at exactly the deadline fires").hasSize(3);
+        assertThatThrownBy(() -> sched.runUntil(1_000_000_000)).as("a deadline in the past")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before the clock");
     }
 
     @Test
