@@ -53,27 +53,33 @@ public final class Telnet {
      */
     public static Process requests(Scheduler sched, String comm, int n, String request) {
         Process p = new Process(sched, comm);
-        p.spawn(comm, () -> {
-            byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
-            List<Integer> open = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int fd = (int) SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, Socket.IPPROTO_TCP);
-                SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
-                Vfs.write(fd, bytes, bytes.length);
-                open.add(fd);
-            }
-            while (!open.isEmpty()) {
-                PollFd[] fds = open.stream().map(fd -> new PollFd(fd, Poll.EPOLLIN)).toArray(PollFd[]::new);
-                Select.poll(fds, -1);
-                for (PollFd pfd : fds) {
-                    if (pfd.revents != 0) {
-                        Vfs.close(pfd.fd);
-                        open.remove(Integer.valueOf(pfd.fd));
-                    }
+        p.spawn(comm, () -> makeRequests(n, request));
+        return p;
+    }
+
+    /**
+     * The body of {@link #requests}, in the current task: {@code n} connections with
+     * {@code request} written on each, then a wait until the server closed every one.
+     */
+    public static void makeRequests(int n, String request) {
+        byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+        List<Integer> open = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int fd = (int) SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, Socket.IPPROTO_TCP);
+            SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
+            Vfs.write(fd, bytes, bytes.length);
+            open.add(fd);
+        }
+        while (!open.isEmpty()) {
+            PollFd[] fds = open.stream().map(fd -> new PollFd(fd, Poll.EPOLLIN)).toArray(PollFd[]::new);
+            Select.poll(fds, -1);
+            for (PollFd pfd : fds) {
+                if (pfd.revents != 0) {
+                    Vfs.close(pfd.fd);
+                    open.remove(Integer.valueOf(pfd.fd));
                 }
             }
-        });
-        return p;
+        }
     }
 
     /** One connection of {@link #requests}: connect, write {@code request}, wait for the server's close. */

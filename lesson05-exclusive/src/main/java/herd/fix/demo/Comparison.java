@@ -7,17 +7,19 @@ import herd.nginx.HerdFigures;
 import herd.nginx.HttpWork;
 import herd.nginx.NgxConf;
 import herd.nginx.NgxMaster;
+import herd.nginx.NgxWorker;
 import herd.nginx.Telnet;
 import herd.nginx.WorkerCounters;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Scheduler;
+import herd.sched.Task;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * Every strategy of lessons 4 and 5, measured the same way on the deterministic
@@ -41,12 +43,48 @@ public final class Comparison {
     /** A run that has not accepted every connection after this much virtual time is broken. */
     private static final long LIMIT = 60_000 * MS;
 
-    /** A way to serve port 80 with n workers: it starts the server and returns how to read its workers' counters. */
-    public record Strategy(String name, BiFunction<Scheduler, Integer, Supplier<List<WorkerCounters>>> start) {
-        static Strategy nginx(String name, java.util.function.IntFunction<NgxConf> conf) {
+    /** A server's workers, once started: their counters, and their tasks once they run. */
+    public interface Workers {
+        /** Each worker's counters now, in worker order. */
+        List<WorkerCounters> counters();
+
+        /** Each worker's task, in worker order (null for one that has not run yet). */
+        List<Task> tasks();
+    }
+
+    /** A way to serve port 80 with n workers: it starts the server on a scheduler. */
+    public record Strategy(String name, BiFunction<Scheduler, Integer, Workers> start) {
+        static Strategy nginx(String name, IntFunction<NgxConf> conf) {
             return new Strategy(name, (sched, n) -> {
                 NgxMaster master = NgxMaster.start(sched, conf.apply(n));
-                return () -> WorkerCounters.of(master);
+                return new Workers() {
+                    @Override
+                    public List<WorkerCounters> counters() {
+                        return WorkerCounters.of(master);
+                    }
+
+                    @Override
+                    public List<Task> tasks() {
+                        return master.workers.stream().map(NgxWorker::task).toList();
+                    }
+                };
+            });
+        }
+
+        static Strategy prefork(String name) {
+            return new Strategy(name, (sched, n) -> {
+                PreforkServer server = PreforkServer.start(sched, n);
+                return new Workers() {
+                    @Override
+                    public List<WorkerCounters> counters() {
+                        return server.counters();
+                    }
+
+                    @Override
+                    public List<Task> tasks() {
+                        return server.children.stream().map(PreforkServer.Child::task).toList();
+                    }
+                };
             });
         }
     }
@@ -59,7 +97,7 @@ public final class Comparison {
             Strategy.nginx("EPOLLEXCLUSIVE", n -> NgxConf.herd(n).withEpollExclusive(false)),
             Strategy.nginx("EPOLLEXCLUSIVE + reorder", n -> NgxConf.herd(n).withEpollExclusive(true)),
             Strategy.nginx("reuseport", n -> NgxConf.herd(n).withReuseport()),
-            new Strategy("blocking accept", (sched, n) -> PreforkServer.start(sched, n)::counters));
+            Strategy.prefork("blocking accept"));
 
     /** The workloads: how the connections come, and what their requests cost. */
     public enum Workload {
@@ -141,20 +179,20 @@ public final class Comparison {
      */
     public static ComparisonRow run(Strategy strategy, Workload workload, int workers) {
         try (DeterministicScheduler sched = new DeterministicScheduler(SEED, PREEMPTION)) {
-            Supplier<List<WorkerCounters>> counters = strategy.start().apply(sched, workers);
+            Workers server = strategy.start().apply(sched, workers);
             sched.runUntil(sched.clock());
-            List<WorkerCounters> before = counters.get();
+            List<WorkerCounters> before = server.counters();
             long start = sched.clock();
             workload.drive(sched);
-            while (accepted(counters.get(), before) < CONNECTIONS) {
+            while (accepted(server.counters(), before) < CONNECTIONS) {
                 if (sched.clock() - start > LIMIT) {
                     throw new IllegalStateException(strategy.name() + " with " + workers + " workers accepted "
-                            + accepted(counters.get(), before) + " of " + CONNECTIONS + " connections in "
+                            + accepted(server.counters(), before) + " of " + CONNECTIONS + " connections in "
                             + LIMIT / MS + " ms");
                 }
                 sched.runUntil(sched.clock() + GAP);
             }
-            List<WorkerCounters> after = counters.get();
+            List<WorkerCounters> after = server.counters();
             List<WorkerCounters> run = new ArrayList<>();
             for (int i = 0; i < after.size(); i++) {
                 run.add(after.get(i).minus(before.get(i)));

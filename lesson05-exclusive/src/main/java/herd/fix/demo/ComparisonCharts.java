@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -79,25 +81,36 @@ public final class ComparisonCharts {
         List<String> strategies = rows.stream().map(ComparisonRow::strategy).distinct().toList();
         List<Path> files = new ArrayList<>();
         for (String workload : rows.stream().map(ComparisonRow::workload).distinct().toList()) {
-            List<ComparisonRow> ofWorkload = rows.stream().filter(r -> r.workload().equals(workload))
-                    .sorted(Comparator.comparingInt(r -> r.figures().workers())).toList();
+            List<ComparisonRow> ofWorkload = rows.stream().filter(r -> r.workload().equals(workload)).toList();
             for (Metric metric : METRICS) {
-                Path file = dir.resolve(metric.file() + "-" + workload + ".png");
-                try (OutputStream out = Files.newOutputStream(file)) {
-                    BitmapEncoder.saveBitmap(chart(metric, workload, ofWorkload, strategies), out,
-                            BitmapEncoder.BitmapFormat.PNG);
+                Map<String, List<Point>> lines = new LinkedHashMap<>();
+                for (ComparisonRow r : ofWorkload) {
+                    lines.computeIfAbsent(r.strategy(), k -> new ArrayList<>())
+                            .add(new Point(r.figures().workers(), metric.value().applyAsDouble(r)));
                 }
+                Path file = dir.resolve(metric.file() + "-" + workload + ".png");
+                write(file, metric.title() + ", " + workload + " workload", metric.yAxis(), metric.logY(), metric.yMax(),
+                        strategies, lines);
                 files.add(file);
             }
         }
         return files;
     }
 
-    /** One chart: a line per strategy of {@code strategies} that has rows, styled by its index there. */
-    private static XYChart chart(Metric metric, String workload, List<ComparisonRow> rows, List<String> strategies) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(metric.title() + ", " + workload + " workload")
-                .xAxisTitle("workers (log2 scale)").yAxisTitle(metric.yAxis()).build();
+    /** One point of a line: a worker count and the value measured with it. */
+    public record Point(int workers, double value) {
+    }
+
+    /**
+     * Writes one chart to {@code file} (PNG): a line per strategy that {@code lines} has,
+     * against the workers on a log2 axis; strategy i of {@code strategies} gets colour,
+     * marker and dash pattern i on every chart. The y axis is logarithmic if {@code logY}
+     * (for values that are never 0), otherwise linear from 0 to {@code yMax} (null: fit).
+     */
+    public static void write(Path file, String title, String yAxis, boolean logY, Double yMax, List<String> strategies,
+                             Map<String, List<Point>> lines) throws IOException {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("workers (log2 scale)").yAxisTitle(yAxis).build();
         XYStyler styler = chart.getStyler();
         styler.setChartBackgroundColor(Color.WHITE)
                 .setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 18))
@@ -109,26 +122,29 @@ public final class ComparisonCharts {
                 .setLocale(Locale.ROOT)
                 // The log2 axis: x is log2(workers), labelled with the worker count.
                 .setxAxisTickLabelsFormattingFunction(x -> Long.toString(Math.round(Math.pow(2, x))))
-                .setYAxisMax(metric.yMax());
-        if (metric.logY()) {
+                .setYAxisMax(yMax);
+        if (logY) {
             styler.setYAxisLogarithmic(true);
         } else {
             styler.setYAxisMin(0.0); // linear from 0: a strategy that measures 0 stays on the chart
         }
         for (int i = 0; i < strategies.size(); i++) {
-            String strategy = strategies.get(i);
-            List<ComparisonRow> line = rows.stream().filter(r -> r.strategy().equals(strategy)).toList();
-            if (line.isEmpty()) {
+            List<Point> line = lines.get(strategies.get(i));
+            if (line == null || line.isEmpty()) {
                 continue;
             }
-            XYSeries series = chart.addSeries(strategy,
-                    line.stream().mapToDouble(r -> Math.log(r.figures().workers()) / Math.log(2)).toArray(),
-                    line.stream().mapToDouble(metric.value()).toArray());
+            List<Point> sorted = line.stream().sorted(Comparator.comparingInt(Point::workers)).toList();
+            XYSeries series = chart.addSeries(strategies.get(i),
+                    sorted.stream().mapToDouble(p -> Math.log(p.workers()) / Math.log(2)).toArray(),
+                    sorted.stream().mapToDouble(Point::value).toArray());
             series.setMarker(MARKERS[i % MARKERS.length]);
             series.setMarkerColor(COLOURS[i % COLOURS.length]);
             series.setLineColor(COLOURS[i % COLOURS.length]);
             series.setLineStyle(LINES[i % LINES.length]);
         }
-        return chart;
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }
     }
 }

@@ -1,0 +1,83 @@
+package herd.fix.crosscheck;
+
+import com.sun.jna.LastErrorException;
+
+/**
+ * Workers each with their own epoll on one non-blocking listening socket, plainly
+ * ({@code EPOLLIN}: nginx's herd) or with {@code EPOLLIN|EPOLLEXCLUSIVE}; each accepts with
+ * a non-blocking {@code accept4} when its {@code epoll_wait} reports the socket. A shared
+ * eventfd, watched by every epoll, stops them.
+ */
+final class EpollServer extends KernelServer {
+    private final boolean exclusive;
+    private final int lfd;
+    private final int stopFd;
+    private final int port;
+
+    EpollServer(boolean exclusive) {
+        this.exclusive = exclusive;
+        lfd = LibC.socket(LibC.AF_INET, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
+        LibC.setsockopt(lfd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, new int[] {1}, 4);
+        LibC.bind(lfd, Sockaddr.loopback(0), Sockaddr.SIZE);
+        LibC.listen(lfd, 511);
+        byte[] addr = new byte[Sockaddr.SIZE];
+        LibC.getsockname(lfd, addr, new int[] {Sockaddr.SIZE});
+        port = Sockaddr.port(addr);
+        stopFd = LibC.eventfd(0, 0);
+    }
+
+    @Override
+    int port() {
+        return port;
+    }
+
+    @Override
+    void work(int i, Counts c) {
+        int ep = LibC.epoll_create1(0);
+        try {
+            LibC.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, lfd,
+                    Sockaddr.event(LibC.EPOLLIN | (exclusive ? LibC.EPOLLEXCLUSIVE : 0), lfd));
+            LibC.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, stopFd, Sockaddr.event(LibC.EPOLLIN, stopFd));
+            byte[] events = new byte[8 * Sockaddr.EVENT_SIZE];
+            for (;;) {
+                int n = LibC.epoll_wait(ep, events, 8, -1);
+                boolean listener = false;
+                for (int k = 0; k < n; k++) {
+                    if (Sockaddr.data(events, k) == stopFd) {
+                        return;
+                    }
+                    listener |= Sockaddr.data(events, k) == lfd;
+                }
+                if (listener) {
+                    c.returns++;
+                    accept(c);
+                }
+            }
+        } finally {
+            LibC.close(ep);
+        }
+    }
+
+    private void accept(Counts c) {
+        try {
+            LibC.close(LibC.accept4(lfd, null, null, LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC));
+            c.accepts++;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != LibC.EAGAIN) {
+                throw e;
+            }
+            c.failed++;
+        }
+    }
+
+    @Override
+    void wakeAll() {
+        LibC.write(stopFd, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
+    }
+
+    @Override
+    void release() {
+        LibC.close(stopFd);
+        LibC.close(lfd);
+    }
+}

@@ -1,0 +1,138 @@
+package herd.fix.crosscheck;
+
+import herd.fix.demo.Comparison;
+import herd.fix.demo.Comparison.Strategy;
+import herd.fix.demo.Comparison.Workload;
+import herd.fix.demo.ComparisonRow;
+import herd.nginx.HerdFigures;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The model beside the real kernel. Each scenario runs on this machine: N worker threads
+ * serve a port on 127.0.0.1 and a client makes M connections one at a time, each after
+ * every worker sleeps again; per connection it counts the workers' voluntary context
+ * switches (from {@code /proc}: every wake-up of a sleeping worker is one, including the
+ * ones that end inside {@code epoll_wait} and never reach Java), the returns of the call
+ * they sleep in, and the accepts that found nothing. Beside each, the model's prediction
+ * for the same strategy and N: lesson 5's trickle ({@link Comparison}). Linux only.
+ */
+public final class CrossCheck {
+    /** Connections per run, and the worker counts, by default. */
+    static final int CONNECTIONS = 50;
+    static final List<Integer> WORKERS = List.of(1, 2, 4, 8);
+    private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /** A scenario on the real kernel, and the strategy of the model it stands for. */
+    public record Scenario(String name, String model, Supplier<KernelServer> server) {
+    }
+
+    /** The scenarios, in the order of the table. */
+    public static final List<Scenario> SCENARIOS = List.of(
+            new Scenario("NIO, one channel, a Selector per worker", "herd", () -> new NioServer(false)),
+            new Scenario("NIO, SO_REUSEPORT, a channel per worker", "reuseport", () -> new NioServer(true)),
+            new Scenario("epoll (JNA), EPOLLIN", "herd", () -> new EpollServer(false)),
+            new Scenario("epoll (JNA), EPOLLIN|EPOLLEXCLUSIVE", "EPOLLEXCLUSIVE", () -> new EpollServer(true)),
+            new Scenario("blocking accept4 (JNA)", "blocking accept", BlockingAcceptServer::new));
+
+    /** What the kernel run measured, per connection, and each worker's accepts. */
+    public record Measured(double switches, double returns, double failed, List<Long> accepts) {
+    }
+
+    private CrossCheck() {
+    }
+
+    /** Prints the table; arguments: the connections per run, then the worker counts. */
+    public static void main(String[] args) throws Exception {
+        if (!System.getProperty("os.name").equals("Linux")) {
+            System.out.println("The cross-check measures the Linux kernel; this is " + System.getProperty("os.name")
+                    + ".");
+            return;
+        }
+        int m = args.length > 0 ? Integer.parseInt(args[0]) : CONNECTIONS;
+        List<Integer> workers = args.length > 1
+                ? List.of(args).subList(1, args.length).stream().map(Integer::parseInt).toList() : WORKERS;
+        System.out.printf("%s; %d connections per run, one at a time.%n%n", machine(), m);
+        System.out.println("| scenario | model | workers | wake-ups/conn: model | context switches/conn: kernel "
+                + "| returns/conn: model | returns/conn: kernel | failed accepts/conn: model | failed accepts/conn: kernel "
+                + "| accepts per worker: kernel |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        for (Scenario s : SCENARIOS) {
+            for (int n : workers) {
+                HerdFigures model = predict(s.model(), n);
+                Measured k = measure(s, n, m);
+                System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n",
+                        s.name(), s.model(), n, model.wakeupsPerConnection(), k.switches(),
+                        model.wakeupsPerConnection() - model.hiddenPerConnection(), k.returns(),
+                        model.spuriousPerConnection(), k.failed(), k.accepts());
+            }
+        }
+    }
+
+    /** The model's figures for {@code strategy} with {@code n} workers: lesson 5's trickle. */
+    public static HerdFigures predict(String strategy, int n) {
+        Strategy s = Comparison.STRATEGIES.stream().filter(x -> x.name().equals(strategy)).findFirst().orElseThrow();
+        ComparisonRow row = Comparison.run(s, Workload.TRICKLE, n);
+        return row.figures();
+    }
+
+    /** Runs {@code scenario} on this kernel with {@code n} workers and {@code m} connections. */
+    public static Measured measure(Scenario scenario, int n, int m) throws Exception {
+        try (KernelServer server = scenario.server().get()) {
+            server.start(n);
+            awaitSleeping(server);
+            long before = switches(server);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
+            for (int i = 0; i < m; i++) {
+                try (Socket s = new Socket()) {
+                    s.connect(address);
+                    if (s.getInputStream().read() != -1) {
+                        throw new IllegalStateException("the server sent data; it only closes");
+                    }
+                }
+                awaitSleeping(server);
+            }
+            long switches = switches(server) - before;
+            long returns = server.counts.stream().mapToLong(c -> c.returns).sum();
+            long failed = server.counts.stream().mapToLong(c -> c.failed).sum();
+            List<Long> accepts = server.counts.stream().map(c -> c.accepts).toList();
+            return new Measured((double) switches / m, (double) returns / m, (double) failed / m, accepts);
+        }
+    }
+
+    private static long switches(KernelServer server) {
+        return server.tids.stream().mapToLong(Tid::voluntarySwitches).sum();
+    }
+
+    /** Waits until every worker sleeps (bounded: a worker that never sleeps again fails the run). */
+    private static void awaitSleeping(KernelServer server) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_NANOS;
+        while (!server.tids.stream().allMatch(Tid::sleeping)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("a worker did not go back to sleep within 2 s");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static String machine() throws IOException {
+        String cpu = System.getProperty("os.arch");
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("model name")) {
+                cpu = line.substring(line.indexOf(':') + 1).trim();
+                break;
+            }
+        }
+        return String.format("%s, %d CPUs, Linux %s, %s %s", cpu, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.version"), System.getProperty("java.vm.name"),
+                System.getProperty("java.runtime.version"));
+    }
+}
