@@ -13,13 +13,9 @@ final class BlockingAcceptServer extends KernelServer {
     private final int port;
 
     BlockingAcceptServer() {
-        lfd = LibC.socket(LibC.AF_INET, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
-        LibC.setsockopt(lfd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, new int[] {1}, 4);
-        LibC.bind(lfd, Sockaddr.loopback(0), Sockaddr.SIZE);
-        LibC.listen(lfd, 511);
-        byte[] addr = new byte[Sockaddr.SIZE];
-        LibC.getsockname(lfd, addr, new int[] {Sockaddr.SIZE});
-        port = Sockaddr.port(addr);
+        Listener l = Listener.open(0);
+        lfd = l.fd();
+        port = l.port();
     }
 
     @Override

@@ -16,13 +16,9 @@ final class EpollServer extends KernelServer {
 
     EpollServer(boolean exclusive) {
         this.exclusive = exclusive;
-        lfd = LibC.socket(LibC.AF_INET, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
-        LibC.setsockopt(lfd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, new int[] {1}, 4);
-        LibC.bind(lfd, Sockaddr.loopback(0), Sockaddr.SIZE);
-        LibC.listen(lfd, 511);
-        byte[] addr = new byte[Sockaddr.SIZE];
-        LibC.getsockname(lfd, addr, new int[] {Sockaddr.SIZE});
-        port = Sockaddr.port(addr);
+        Listener l = Listener.open(LibC.SOCK_NONBLOCK);
+        lfd = l.fd();
+        port = l.port();
         stopFd = LibC.eventfd(0, 0);
     }
 
