@@ -1,7 +1,5 @@
 package herd.course;
 
-import java.util.Locale;
-
 /**
  * The stub that stands in a learner's workbook where an exercise's code goes.
  *
@@ -10,45 +8,50 @@ import java.util.Locale;
  * unsolved exercise fails with its id, what to implement and where the lesson explains it.
  */
 public final class Todo {
+    /** What every not-done message says after the id; the course tool and the grader look for it. */
+    public static final String NOT_DONE = " is not done yet: ";
+
     private Todo() {
     }
 
     /** The error an unsolved exercise throws. */
     public static NotDone exercise(String id, String what) {
-        return new NotDone(id, what);
+        return new NotDone(ExerciseId.parse(id), what);
     }
 
-    /** Thrown by the stub of an exercise that is not written yet. */
+    /**
+     * Thrown by the stub of an exercise that is not written yet. It carries no stack trace:
+     * where it was thrown is the stub itself, which the message names, and a learner's run
+     * shows one line per test instead of thirty frames of course machinery.
+     */
     public static final class NotDone extends Error {
         private static final long serialVersionUID = 1L;
-        private final String id;
+        private final ExerciseId id;
 
-        NotDone(String id, String what) {
-            super(id + " is not done yet: " + what + ". See " + readmeOf(id) + ", and run it with "
-                    + "-Dgroups=" + id);
+        NotDone(ExerciseId id, String what) {
+            super(id + NOT_DONE + what + ". See " + id.readme(), null, false, false);
             this.id = id;
         }
 
         /** The exercise id, for example {@code L01-E2}. */
-        public String id() {
+        public ExerciseId id() {
             return id;
         }
     }
 
-    /** Where the lesson README explains an exercise: {@code L01-E2} is in lesson01's README. */
-    static String readmeOf(String id) {
-        return lessonModule(id.substring(1, 3)) + "/README.md#" + id.toLowerCase(Locale.ROOT);
-    }
-
-    /** The module directory of lesson {@code number}: {@code "01"} is {@code lesson01-waitqueue}. */
-    public static String lessonModule(String number) {
-        return switch (number) {
-            case "01" -> "lesson01-waitqueue";
-            case "02" -> "lesson02-eventpoll";
-            case "03" -> "lesson03-tcp-handshake";
-            case "04" -> "lesson04-herd";
-            case "05" -> "lesson05-exclusive";
-            default -> throw new IllegalArgumentException("no lesson " + number);
-        };
+    /** The not-done stub somewhere in {@code thrown}'s causes and suppressed errors, if any. */
+    public static java.util.Optional<NotDone> notDoneIn(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof NotDone notDone) {
+                return java.util.Optional.of(notDone);
+            }
+            for (Throwable s : t.getSuppressed()) {
+                java.util.Optional<NotDone> inner = notDoneIn(s);
+                if (inner.isPresent()) {
+                    return inner;
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 }

@@ -129,7 +129,7 @@ public final class DeterministicScheduler extends BaseScheduler {
         try {
             if (!idle.tryAcquire(WATCHDOG_SECONDS, TimeUnit.SECONDS)) {
                 throw new StuckError(report("watchdog: a task ran for " + WATCHDOG_SECONDS
-                        + " s of wall-clock time without giving up the CPU, is it looping?") + traceTail());
+                        + " s of wall-clock time without giving up the CPU, is it looping?") + traceTail(), true);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -106,8 +106,11 @@ public final class Sched {
      */
     public static int tryToWakeUp(Task p, int state, int wakeFlags) {
         try (var fn = Ftrace.enter("try_to_wake_up")) {
-            // TODO L01-E3
+            // >>> L01-E3
+            // try_to_wake_up: under p's pi_lock, wake p only if its state is in the mask, then
+            // activate it
             throw herd.course.Todo.exercise("L01-E3", "try_to_wake_up: under p's pi_lock, wake p only if its state is in the mask, then activate it");
+            // <<< L01-E3
         }
     }
 

@@ -7,8 +7,19 @@ package herd.sched;
  */
 public final class StuckError extends AssertionError {
     private static final long serialVersionUID = 1L;
+    private final boolean watchdog;
 
     StuckError(String message) {
+        this(message, false);
+    }
+
+    StuckError(String message, boolean watchdog) {
         super(message);
+        this.watchdog = watchdog;
+    }
+
+    /** Whether the wall-clock watchdog stopped the run: a task that never gave up the CPU, a hang. */
+    public boolean isWatchdog() {
+        return watchdog;
     }
 }

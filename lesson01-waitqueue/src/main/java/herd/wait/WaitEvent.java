@@ -57,8 +57,11 @@ public final class WaitEvent {
     static long waitEventLoop(WaitQueueHead wqHead, BooleanSupplier condition, int state, boolean exclusive,
                               long timeout) {
         try (var fn = Ftrace.enter("___wait_event")) {
-            // TODO L01-E5
+            // >>> L01-E5
+            // ___wait_event: prepare_to_wait_event, re-check the condition, stop on a signal, sleep
+            // with schedule_timeout; finish_wait at the end
             throw herd.course.Todo.exercise("L01-E5", "___wait_event: prepare_to_wait_event, re-check the condition, stop on a signal, sleep with schedule_timeout; finish_wait at the end");
+            // <<< L01-E5
         }
     }
 }

@@ -59,8 +59,9 @@ public class WaitQueueEntry {
     /** {@code default_wake_function()}: wakes the entry's task; returns what {@code try_to_wake_up} returned. */
     public static int defaultWakeFunction(WaitQueueEntry wqEntry, int mode, int wakeFlags, int key) {
         try (var fn = Ftrace.enter("default_wake_function")) {
-            // TODO L01-E3
+            // >>> L01-E3
             throw herd.course.Todo.exercise("L01-E3", "default_wake_function: wake the entry's task with try_to_wake_up");
+            // <<< L01-E3
         }
     }
 
@@ -70,8 +71,11 @@ public class WaitQueueEntry {
      */
     public static int autoremoveWakeFunction(WaitQueueEntry wqEntry, int mode, int wakeFlags, int key) {
         try (var fn = Ftrace.enter("autoremove_wake_function")) {
-            // TODO L01-E3
+            // >>> L01-E3
+            // autoremove_wake_function: default_wake_function, then unlink the entry only if it
+            // woke the task
             throw herd.course.Todo.exercise("L01-E3", "autoremove_wake_function: default_wake_function, then unlink the entry only if it woke the task");
+            // <<< L01-E3
         }
     }
 

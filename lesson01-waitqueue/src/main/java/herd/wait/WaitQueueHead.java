@@ -35,14 +35,16 @@ public final class WaitQueueHead {
 
     /** {@code __add_wait_queue()}: links {@code wqEntry} at the head; the caller holds the lock. */
     public void addWaitQueueLocked(WaitQueueEntry wqEntry) {
-        // TODO L01-E1
+        // >>> L01-E1
         throw herd.course.Todo.exercise("L01-E1", "__add_wait_queue: link the entry at the head of the list");
+        // <<< L01-E1
     }
 
     /** {@code __add_wait_queue_entry_tail()}: links {@code wqEntry} at the tail; the caller holds the lock. */
     public void addWaitQueueEntryTailLocked(WaitQueueEntry wqEntry) {
-        // TODO L01-E1
+        // >>> L01-E1
         throw herd.course.Todo.exercise("L01-E1", "__add_wait_queue_entry_tail: link the entry at the tail of the list");
+        // <<< L01-E1
     }
 
     /**
@@ -51,32 +53,37 @@ public final class WaitQueueHead {
      * threads sleeping in one epoll_wait wake last-in first-out.
      */
     public void addWaitQueueExclusiveLocked(WaitQueueEntry wqEntry) {
-        // TODO L01-E1
+        // >>> L01-E1
         throw herd.course.Todo.exercise("L01-E1", "__add_wait_queue_exclusive: set WQ_FLAG_EXCLUSIVE and link the entry at the head");
+        // <<< L01-E1
     }
 
     /** {@code __remove_wait_queue()}: unlinks {@code wqEntry}; the caller holds the lock. */
     public void removeWaitQueueLocked(WaitQueueEntry wqEntry) {
-        // TODO L01-E1
+        // >>> L01-E1
         throw herd.course.Todo.exercise("L01-E1", "__remove_wait_queue: unlink the entry (list_del_init)");
+        // <<< L01-E1
     }
 
     /** {@code add_wait_queue()}: a non-exclusive entry, at the head, under the lock. */
     public void addWaitQueue(WaitQueueEntry wqEntry) {
-        // TODO L01-E1
+        // >>> L01-E1
         throw herd.course.Todo.exercise("L01-E1", "add_wait_queue: clear WQ_FLAG_EXCLUSIVE, then link at the head under the lock");
+        // <<< L01-E1
     }
 
     /** {@code add_wait_queue_exclusive()}: an exclusive entry, at the tail, under the lock. */
     public void addWaitQueueExclusive(WaitQueueEntry wqEntry) {
-        // TODO L01-E1
+        // >>> L01-E1
         throw herd.course.Todo.exercise("L01-E1", "add_wait_queue_exclusive: set WQ_FLAG_EXCLUSIVE, then link at the tail under the lock");
+        // <<< L01-E1
     }
 
     /** {@code remove_wait_queue()}: unlinks {@code wqEntry} under the lock. */
     public void removeWaitQueue(WaitQueueEntry wqEntry) {
-        // TODO L01-E1
+        // >>> L01-E1
         throw herd.course.Todo.exercise("L01-E1", "remove_wait_queue: unlink the entry under the lock");
+        // <<< L01-E1
     }
 
     /** {@code waitqueue_active()}: true if any entry is queued. */
@@ -93,8 +100,11 @@ public final class WaitQueueHead {
      */
     public int wakeUpCommon(int mode, int nrExclusive, int wakeFlags, int key) {
         try (var fn = Ftrace.enter("__wake_up_common")) {
-            // TODO L01-E2
+            // >>> L01-E2
+            // __wake_up_common: walk from the head, stop on a negative return or when nr_exclusive
+            // exclusive entries said yes
             throw herd.course.Todo.exercise("L01-E2", "__wake_up_common: walk from the head, stop on a negative return or when nr_exclusive exclusive entries said yes");
+            // <<< L01-E2
         }
     }
 
@@ -106,39 +116,47 @@ public final class WaitQueueHead {
      */
     public int wakeUp(int mode, int nrExclusive, int wakeFlags, int key) {
         try (var fn = Ftrace.enter("__wake_up")) {
-            // TODO L01-E6
+            // >>> L01-E6
+            // __wake_up: take the lock, run __wake_up_common, return how many exclusive entries
+            // accepted
             throw herd.course.Todo.exercise("L01-E6", "__wake_up: take the lock, run __wake_up_common, return how many exclusive entries accepted");
+            // <<< L01-E6
         }
     }
 
     /** {@code wake_up()}: every non-exclusive sleeper and one exclusive one, in either sleep state. */
     public int wakeUp() {
-        // TODO L01-E6
+        // >>> L01-E6
         throw herd.course.Todo.exercise("L01-E6", "wake_up: TASK_NORMAL, one exclusive, no key");
+        // <<< L01-E6
     }
 
     /** {@code wake_up_nr()}: every non-exclusive sleeper and {@code nr} exclusive ones. */
     public int wakeUpNr(int nr) {
-        // TODO L01-E6
+        // >>> L01-E6
         throw herd.course.Todo.exercise("L01-E6", "wake_up_nr: TASK_NORMAL, nr exclusive, no key");
+        // <<< L01-E6
     }
 
     /** {@code wake_up_all()}: every sleeper. */
     public int wakeUpAll() {
-        // TODO L01-E6
+        // >>> L01-E6
         throw herd.course.Todo.exercise("L01-E6", "wake_up_all: TASK_NORMAL, no exclusive limit (0), no key");
+        // <<< L01-E6
     }
 
     /** {@code wake_up_interruptible()}: as {@code wake_up}, but only interruptible sleepers. */
     public int wakeUpInterruptible() {
-        // TODO L01-E6
+        // >>> L01-E6
         throw herd.course.Todo.exercise("L01-E6", "wake_up_interruptible: TASK_INTERRUPTIBLE, one exclusive, no key");
+        // <<< L01-E6
     }
 
     /** {@code wake_up_poll()}: as {@code wake_up}, with the poll mask as the key. */
     public int wakeUpPoll(int mask) {
-        // TODO L01-E6
+        // >>> L01-E6
         throw herd.course.Todo.exercise("L01-E6", "wake_up_poll: TASK_NORMAL, one exclusive, the mask as key");
+        // <<< L01-E6
     }
 
     /**
@@ -147,14 +165,20 @@ public final class WaitQueueHead {
      * a socket announces data or a new connection ({@code sock_def_readable}).
      */
     public int wakeUpInterruptibleSyncPoll(int mask) {
-        // TODO L01-E6
+        // >>> L01-E6
+        // wake_up_interruptible_sync_poll: TASK_INTERRUPTIBLE, one exclusive, WF_SYNC, the mask as
+        // key
         throw herd.course.Todo.exercise("L01-E6", "wake_up_interruptible_sync_poll: TASK_INTERRUPTIBLE, one exclusive, WF_SYNC, the mask as key");
+        // <<< L01-E6
     }
 
     /** {@code wake_up_locked()}: as {@code wake_up}, the caller holds the lock. */
     public void wakeUpLocked() {
-        // TODO L01-E6
+        // >>> L01-E6
+        // wake_up_locked: __wake_up_common with TASK_NORMAL and one exclusive, without taking the
+        // lock
         throw herd.course.Todo.exercise("L01-E6", "wake_up_locked: __wake_up_common with TASK_NORMAL and one exclusive, without taking the lock");
+        // <<< L01-E6
     }
 
     /** {@code wake_up_locked_poll()}: as {@code wake_up_poll}, the caller holds the lock (eventfd's wake-up). */

@@ -40,7 +40,7 @@ public final class ExerciseTimeoutGuard implements ExecutionCondition, AfterTest
     /** A JUnit timeout, or the deterministic scheduler's watchdog (a task that never gave up the CPU). */
     private static boolean isHang(Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof StuckError && t.getMessage().startsWith("watchdog")) {
+            if (t instanceof TimeoutException || t instanceof StuckError stuck && stuck.isWatchdog()) {
                 return true;
             }
         }
@@ -48,6 +48,6 @@ public final class ExerciseTimeoutGuard implements ExecutionCondition, AfterTest
     }
 
     private static Optional<String> exerciseOf(ExtensionContext context) {
-        return context.getTags().stream().filter(t -> t.matches("L\\d\\d-E\\d+")).findFirst();
+        return ExerciseId.among(context.getTags()).map(ExerciseId::toString);
     }
 }

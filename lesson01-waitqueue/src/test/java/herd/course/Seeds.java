@@ -94,6 +94,20 @@ public final class Seeds {
         }
     }
 
+    /**
+     * The command that runs one test again, the way this run was started: the course tool's
+     * {@code test} command (it sets {@code course.runner}), the maintainers' build
+     * ({@code course.root}), or a learner's Maven command.
+     */
+    static String replayCommand(LessonId lesson, String group, String classAndMethod) {
+        if ("tool".equals(System.getProperty("course.runner"))) {
+            return "java .course/Course.java test " + group + " --test '" + classAndMethod + "'";
+        }
+        String select = " -Dtest='" + classAndMethod + "'";
+        return System.getProperty("course.root") != null ? "mvn -pl solutions -am test" + select
+                : "mvn -pl " + lesson.module() + " -am test -Dgroups=" + group + select;
+    }
+
     /** Gives a test method its {@link Seeds}, which knows the command that replays the test. */
     public static final class Resolver implements ParameterResolver {
         @Override
@@ -105,14 +119,10 @@ public final class Seeds {
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
             Class<?> test = context.getRequiredTestClass();
             String method = context.getTestMethod().map(Method::getName).orElse("test");
-            String lesson = context.getTags().stream().filter(t -> t.matches("lesson\\d\\d")).findFirst()
-                    .orElse("lesson01");
-            String exercise = context.getTags().stream().filter(t -> t.matches("L\\d\\d-E\\d+")).findFirst()
-                    .orElse(lesson);
-            String select = " -Dtest='" + test.getSimpleName() + "#" + method + "'";
-            String replay = System.getProperty("course.root") != null
-                    ? "mvn -pl solutions -am test" + select
-                    : "mvn -pl " + Todo.lessonModule(lesson.substring(6)) + " -am test -Dgroups=" + exercise + select;
+            LessonId lesson = context.getTags().stream().filter(t -> t.startsWith("lesson")).findFirst()
+                    .map(LessonId::parse).orElse(new LessonId(1));
+            String group = ExerciseId.among(context.getTags()).map(ExerciseId::toString).orElse(lesson.tag());
+            String replay = replayCommand(lesson, group, test.getSimpleName() + "#" + method);
             return new Seeds(test.getSimpleName(), method, replay);
         }
     }

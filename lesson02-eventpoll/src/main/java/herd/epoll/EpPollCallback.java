@@ -36,8 +36,13 @@ public final class EpPollCallback {
             int pollflags = key;
             int ewake = 0;
             boolean pwake = false;
-            // TODO L02-E3
+            // >>> L02-E3
+            // ep_poll_callback: under ep->lock skip a disabled item or a key without the item's
+            // events; else chain it on ovflist during a scan or add it to rdllist's tail if not
+            // linked; wake_up(ep->wq) if it has sleepers, note poll_wait; after unlocking
+            // ep_poll_safewake; return 1 for a non-exclusive item
             throw herd.course.Todo.exercise("L02-E3", "ep_poll_callback: under ep->lock skip a disabled item or a key without the item's events; else chain it on ovflist during a scan or add it to rdllist's tail if not linked; wake_up(ep->wq) if it has sleepers, note poll_wait; after unlocking ep_poll_safewake; return 1 for a non-exclusive item");
+            // <<< L02-E3
         }
     }
 
@@ -47,7 +52,10 @@ public final class EpPollCallback {
      * the key has neither; a key with both never counts.
      */
     private static int exclusiveWake(EpItem epi, int pollflags) {
-        // TODO L05-E2
+        // >>> L05-E2
+        // EPOLLEXCLUSIVE in ep_poll_callback: switch on pollflags & EPOLLINOUT_BITS: EPOLLIN counts
+        // if the item wants EPOLLIN, EPOLLOUT if it wants EPOLLOUT, 0 always counts, IN|OUT never
         throw herd.course.Todo.exercise("L05-E2", "EPOLLEXCLUSIVE in ep_poll_callback: switch on pollflags & EPOLLINOUT_BITS: EPOLLIN counts if the item wants EPOLLIN, EPOLLOUT if it wants EPOLLOUT, 0 always counts, IN|OUT never");
+        // <<< L05-E2
     }
 }

@@ -69,8 +69,12 @@ public final class Epoll {
      * ({@code anon_inode:[eventpoll]}) installed at the lowest free descriptor.
      */
     static long doEpollCreate(int flags) {
-        // TODO L02-E1
+        // >>> L02-E1
+        // do_epoll_create: EINVAL for flags other than EPOLL_CLOEXEC; new EventPoll for the current
+        // user; reserve an fd (getUnusedFd, its error as is); the file "anon_inode:[eventpoll]"
+        // with EventPollFile.FOPS; ep.file; fdInstall; return the fd
         throw herd.course.Todo.exercise("L02-E1", "do_epoll_create: EINVAL for flags other than EPOLL_CLOEXEC; new EventPoll for the current user; reserve an fd (getUnusedFd, its error as is); the file \"anon_inode:[eventpoll]\" with EventPollFile.FOPS; ep.file; fdInstall; return the fd");
+        // <<< L02-E1
     }
 
     /**

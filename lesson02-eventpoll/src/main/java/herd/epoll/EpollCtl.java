@@ -55,8 +55,15 @@ public final class EpollCtl {
      * {@code epds} is the caller's copy (null only for DEL).
      */
     static long doEpollCtl(int epfd, int op, int fd, EpollEvent epds) {
-        // TODO L02-E6
+        // >>> L02-E6
+        // do_epoll_ctl: fget both fds (EBADF), file_can_poll (EPERM), same file or not an epoll
+        // (EINVAL), drop EPOLLWAKEUP, epExclusiveCheck, ep->mtx and for an ADD of a watched epoll
+        // or of an epoll the loop check (ELOOP), ep_find, then ADD (EEXIST; or events |=
+        // EPOLLERR|EPOLLHUP and ep_insert), DEL (ENOENT or ep_remove), MOD (ENOENT,
+        // epModExclusiveCheck, or events |= EPOLLERR|EPOLLHUP and ep_modify), other ops EINVAL;
+        // fput both files
         throw herd.course.Todo.exercise("L02-E6", "do_epoll_ctl: fget both fds (EBADF), file_can_poll (EPERM), same file or not an epoll (EINVAL), drop EPOLLWAKEUP, epExclusiveCheck, ep->mtx and for an ADD of a watched epoll or of an epoll the loop check (ELOOP), ep_find, then ADD (EEXIST; or events |= EPOLLERR|EPOLLHUP and ep_insert), DEL (ENOENT or ep_remove), MOD (ENOENT, epModExclusiveCheck, or events |= EPOLLERR|EPOLLHUP and ep_modify), other ops EINVAL; fput both files");
+        // <<< L02-E6
     }
 
     /**
@@ -68,8 +75,11 @@ public final class EpollCtl {
         if (op == EPOLL_CTL_DEL || (epds.events & EPOLLEXCLUSIVE) == 0) {
             return 0;
         }
-        // TODO L05-E3
+        // >>> L05-E3
+        // EPOLLEXCLUSIVE in epoll_ctl: EINVAL for MOD, and for ADD of an epoll file or with any bit
+        // outside EPOLLEXCLUSIVE_OK_BITS; else 0
         throw herd.course.Todo.exercise("L05-E3", "EPOLLEXCLUSIVE in epoll_ctl: EINVAL for MOD, and for ADD of an epoll file or with any bit outside EPOLLEXCLUSIVE_OK_BITS; else 0");
+        // <<< L05-E3
     }
 
     /** {@code EPOLL_CTL_MOD} of an item added with {@code EPOLLEXCLUSIVE}: {@code -EINVAL}, its entry cannot change. */
@@ -77,8 +87,9 @@ public final class EpollCtl {
         if ((epi.event.events & EPOLLEXCLUSIVE) == 0) {
             return 0;
         }
-        // TODO L05-E3
+        // >>> L05-E3
         throw herd.course.Todo.exercise("L05-E3", "EPOLL_CTL_MOD of an item added with EPOLLEXCLUSIVE: EINVAL");
+        // <<< L05-E3
     }
 
     // ---- L02-E2: adding an item --------------------------------------------------------------
@@ -92,8 +103,12 @@ public final class EpollCtl {
      */
     static long epInsert(EventPoll ep, EpollEvent event, File tfile, int fd) {
         try (var fn = Ftrace.enter("ep_insert")) {
-            // TODO L02-E2
+            // >>> L02-E2
+            // ep_insert: ENOSPC at maxUserWatches; new EpItem; attach it to tfile.fEp (under
+            // f_lock, and tep.mtx for an epoll target); count the watch; epRbtreeInsert; epItemPoll
+            // with an EpPqueue at depth 1; if ready, ep.epAddReady
             throw herd.course.Todo.exercise("L02-E2", "ep_insert: ENOSPC at maxUserWatches; new EpItem; attach it to tfile.fEp (under f_lock, and tep.mtx for an epoll target); count the watch; epRbtreeInsert; epItemPoll with an EpPqueue at depth 1; if ready, ep.epAddReady");
+            // <<< L02-E2
         }
     }
 
@@ -105,15 +120,22 @@ public final class EpollCtl {
      */
     static void epPtableQueueProc(File file, WaitQueueHead whead, PollTable pt) {
         try (var fn = Ftrace.enter("ep_ptable_queue_proc")) {
-            // TODO L02-E2
+            // >>> L02-E2
+            // ep_ptable_queue_proc: the item is ((EpPqueue) pt).epi; a new EppollEntry(epi, whead);
+            // addExclusive for an EPOLLEXCLUSIVE item, else add_wait_queue; remember it in
+            // epi.pwqlist
             throw herd.course.Todo.exercise("L02-E2", "ep_ptable_queue_proc: the item is ((EpPqueue) pt).epi; a new EppollEntry(epi, whead); addExclusive for an EPOLLEXCLUSIVE item, else add_wait_queue; remember it in epi.pwqlist");
+            // <<< L02-E2
         }
     }
 
     /** {@code EPOLLEXCLUSIVE} in {@code ep_ptable_queue_proc}: the entry is exclusive and queued at the tail. */
     static void addExclusive(WaitQueueHead whead, EppollEntry pwq) {
-        // TODO L05-E1
+        // >>> L05-E1
+        // EPOLLEXCLUSIVE in ep_ptable_queue_proc: add_wait_queue_exclusive (WQ_FLAG_EXCLUSIVE, at
+        // the tail)
         throw herd.course.Todo.exercise("L05-E1", "EPOLLEXCLUSIVE in ep_ptable_queue_proc: add_wait_queue_exclusive (WQ_FLAG_EXCLUSIVE, at the tail)");
+        // <<< L05-E1
     }
 
     // ---- L02-E6: changing an item ------------------------------------------------------------
@@ -125,8 +147,11 @@ public final class EpollCtl {
      */
     static void epModify(EventPoll ep, EpItem epi, EpollEvent event) {
         try (var fn = Ftrace.enter("ep_modify")) {
-            // TODO L02-E6
+            // >>> L02-E6
+            // ep_modify: copy events and data into the item; epItemPoll with a table without queue
+            // procedure at depth 1; if ready, ep.epAddReady
             throw herd.course.Todo.exercise("L02-E6", "ep_modify: copy events and data into the item; epItemPoll with a table without queue procedure at depth 1; if ready, ep.epAddReady");
+            // <<< L02-E6
         }
     }
 

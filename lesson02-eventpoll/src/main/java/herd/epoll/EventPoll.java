@@ -65,20 +65,23 @@ public final class EventPoll {
 
     /** {@code ep_cmp_ffd()}: orders items by file, then by fd. */
     static int epCmpFfd(EpollFileFd p1, EpollFileFd p2) {
-        // TODO L02-E1
+        // >>> L02-E1
         throw herd.course.Todo.exercise("L02-E1", "ep_cmp_ffd: compare the files (File.address) first, then the fds");
+        // <<< L02-E1
     }
 
     /** {@code ep_find()}: the item for ({@code file}, {@code fd}), or null. The caller holds {@link #mtx}. */
     EpItem epFind(File file, int fd) {
-        // TODO L02-E1
+        // >>> L02-E1
         throw herd.course.Todo.exercise("L02-E1", "ep_find: look (file, fd) up in the tree rbr");
+        // <<< L02-E1
     }
 
     /** {@code ep_rbtree_insert()}: adds {@code epi} to the tree under its (file, fd). The caller holds {@link #mtx}. */
     void epRbtreeInsert(EpItem epi) {
-        // TODO L02-E1
+        // >>> L02-E1
         throw herd.course.Todo.exercise("L02-E1", "ep_rbtree_insert: put the item in the tree rbr under its ffd");
+        // <<< L02-E1
     }
 
     // ---- L02-E2: asking the watched file ---------------------------------------------------
@@ -90,8 +93,11 @@ public final class EventPoll {
      */
     static int epItemPoll(EpItem epi, PollTable pt, int depth) {
         try (var fn = Ftrace.enter("ep_item_poll")) {
-            // TODO L02-E2
+            // >>> L02-E2
+            // ep_item_poll: set pt.key to the item's events, poll the file (vfs_poll, or
+            // EventPollFile.epEventpollPoll for an epoll at depth), mask by the item's events
             throw herd.course.Todo.exercise("L02-E2", "ep_item_poll: set pt.key to the item's events, poll the file (vfs_poll, or EventPollFile.epEventpollPoll for an epoll at depth), mask by the item's events");
+            // <<< L02-E2
         }
     }
 
@@ -103,8 +109,11 @@ public final class EventPoll {
      * go there. The caller holds {@link #mtx}.
      */
     void epStartScan(ListHead<EpItem> txlist) {
-        // TODO L02-E4
+        // >>> L02-E4
+        // ep_start_scan: under ep->lock, splice rdllist into txlist and set ovflist to null (a scan
+        // runs)
         throw herd.course.Todo.exercise("L02-E4", "ep_start_scan: under ep->lock, splice rdllist into txlist and set ovflist to null (a scan runs)");
+        // <<< L02-E4
     }
 
     /**
@@ -115,8 +124,12 @@ public final class EventPoll {
      */
     void epDoneScan(ListHead<EpItem> txlist) {
         try (var fn = Ftrace.enter("ep_done_scan")) {
-            // TODO L02-E4
+            // >>> L02-E4
+            // ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist (skip
+            // linked items, reset next), end the scan, splice txlist in front, wake ep->wq if
+            // rdllist is not empty
             throw herd.course.Todo.exercise("L02-E4", "ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist (skip linked items, reset next), end the scan, splice txlist in front, wake ep->wq if rdllist is not empty");
+            // <<< L02-E4
         }
     }
 
@@ -124,8 +137,9 @@ public final class EventPoll {
 
     /** {@code ep_events_available()}: the ready list has items, or a scan is running (its items may come back). */
     boolean epEventsAvailable() {
-        // TODO L02-E5
+        // >>> L02-E5
         throw herd.course.Todo.exercise("L02-E5", "ep_events_available: rdllist is not empty, or ovflist is not EP_UNACTIVE_PTR");
+        // <<< L02-E5
     }
 
     // ---- given ---------------------------------------------------------------------------------

@@ -76,8 +76,12 @@ public final class AfInet {
             TcpSock sk = sock.sk;
             sk.lockSock();
             try {
-                // TODO L03-E1
+                // >>> L03-E1
+                // inet_listen: -EINVAL unless sock is SS_UNCONNECTED and SOCK_STREAM and sk is
+                // CLOSE or LISTEN; store the backlog in sk_max_ack_backlog; inet_csk_listen_start
+                // unless already LISTEN
                 throw herd.course.Todo.exercise("L03-E1", "inet_listen: -EINVAL unless sock is SS_UNCONNECTED and SOCK_STREAM and sk is CLOSE or LISTEN; store the backlog in sk_max_ack_backlog; inet_csk_listen_start unless already LISTEN");
+                // <<< L03-E1
             } finally {
                 sk.releaseSock();
             }

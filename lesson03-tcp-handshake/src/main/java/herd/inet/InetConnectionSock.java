@@ -71,8 +71,11 @@ public final class InetConnectionSock {
 
     /** {@code inet_csk_reqsk_queue_is_full()}: the SYN queue is full AT the backlog. */
     public static boolean inetCskReqskQueueIsFull(TcpSock sk) {
-        // TODO L03-E1
+        // >>> L03-E1
+        // inet_csk_reqsk_queue_is_full: the SYN queue (reqsk_queue_len) is full once it reaches
+        // sk_max_ack_backlog
         throw herd.course.Todo.exercise("L03-E1", "inet_csk_reqsk_queue_is_full: the SYN queue (reqsk_queue_len) is full once it reaches sk_max_ack_backlog");
+        // <<< L03-E1
     }
 
     /** {@code inet_csk_reqsk_queue_hash_add()}: a new request into the established hash and the SYN queue. */
@@ -118,8 +121,12 @@ public final class InetConnectionSock {
         try (var fn = Ftrace.enter("inet_csk_reqsk_queue_add")) {
             RequestSockQueue queue = sk.icskAcceptQueue;
             req.queuedAt = Sched.current().scheduler().clock();
-            // TODO L03-E2
+            // >>> L03-E2
+            // inet_csk_reqsk_queue_add: under rskq_lock, forget the child if the listener is no
+            // longer LISTEN; else link the request (with req.sk = child) at the tail and count it
+            // in sk_ack_backlog
             throw herd.course.Todo.exercise("L03-E2", "inet_csk_reqsk_queue_add: under rskq_lock, forget the child if the listener is no longer LISTEN; else link the request (with req.sk = child) at the tail and count it in sk_ack_backlog");
+            // <<< L03-E2
         }
     }
 
@@ -144,8 +151,9 @@ public final class InetConnectionSock {
 
     /** {@code inet_csk_listen_poll()}: readable exactly when the accept queue is not empty; the SYN queue never counts. */
     public static int inetCskListenPoll(TcpSock sk) {
-        // TODO L03-E3
+        // >>> L03-E3
         throw herd.course.Todo.exercise("L03-E3", "inet_csk_listen_poll: EPOLLIN|EPOLLRDNORM when the accept queue is not empty, else 0");
+        // <<< L03-E3
     }
 
     // ---- accept ---------------------------------------------------------------------------
@@ -161,8 +169,12 @@ public final class InetConnectionSock {
             RequestSockQueue queue = sk.icskAcceptQueue;
             sk.lockSock();
             try {
-                // TODO L03-E4
+                // >>> L03-E4
+                // inet_csk_accept: -EINVAL unless LISTEN; an empty queue gives -EAGAIN when
+                // sock_rcvtimeo(sk, flags & O_NONBLOCK) is 0, else inet_csk_wait_for_connect; then
+                // reqsk_queue_remove and return req.sk
                 throw herd.course.Todo.exercise("L03-E4", "inet_csk_accept: -EINVAL unless LISTEN; an empty queue gives -EAGAIN when sock_rcvtimeo(sk, flags & O_NONBLOCK) is 0, else inet_csk_wait_for_connect; then reqsk_queue_remove and return req.sk");
+                // <<< L03-E4
             } finally {
                 sk.releaseSock();
             }
@@ -178,8 +190,12 @@ public final class InetConnectionSock {
      */
     static long inetCskWaitForConnect(TcpSock sk, long timeo) {
         try (var fn = Ftrace.enter("inet_csk_wait_for_connect")) {
-            // TODO L03-E5
+            // >>> L03-E5
+            // inet_csk_wait_for_connect: loop { prepare_to_wait_exclusive(TASK_INTERRUPTIBLE);
+            // release_sock; schedule_timeout only if the queue is still empty; lock_sock; then 0 /
+            // -EINVAL / sock_intr_errno / -EAGAIN }; finish_wait
             throw herd.course.Todo.exercise("L03-E5", "inet_csk_wait_for_connect: loop { prepare_to_wait_exclusive(TASK_INTERRUPTIBLE); release_sock; schedule_timeout only if the queue is still empty; lock_sock; then 0 / -EINVAL / sock_intr_errno / -EAGAIN }; finish_wait");
+            // <<< L03-E5
         }
     }
 

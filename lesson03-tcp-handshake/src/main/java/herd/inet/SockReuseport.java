@@ -22,15 +22,19 @@ final class SockReuseport {
      * user ({@code reuseport_add_sock}), or starts a group of its own ({@code reuseport_alloc}).
      */
     static void inetReuseportAddSock(TcpSock sk, List<TcpSock> listeners) {
-        // TODO L05-E4
+        // >>> L05-E4
+        // inet_reuseport_add_sock: join the group of a listener on the same port and address with
+        // SO_REUSEPORT and the same uid, else start a group with sk alone
         throw herd.course.Todo.exercise("L05-E4", "inet_reuseport_add_sock: join the group of a listener on the same port and address with SO_REUSEPORT and the same uid, else start a group with sk alone");
+        // <<< L05-E4
     }
 
     /** {@code reuseport_detach_sock()}: the last member takes the leaving one's place, so the order changes. */
     static void reuseportDetachSock(TcpSock sk) {
         SockReuseport reuse = sk.skReuseportCb;
-        // TODO L05-E4
+        // >>> L05-E4
         throw herd.course.Todo.exercise("L05-E4", "reuseport_detach_sock: move the last member into sk's slot and shrink the group");
+        // <<< L05-E4
     }
 
     /**
@@ -43,8 +47,11 @@ final class SockReuseport {
         if (reuse == null) {
             return null;
         }
-        // TODO L05-E4
+        // >>> L05-E4
+        // reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)] from one snapshot of
+        // the members
         throw herd.course.Todo.exercise("L05-E4", "reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)] from one snapshot of the members");
+        // <<< L05-E4
     }
 
     /** {@code reciprocal_scale()}: maps a 32-bit value onto {@code [0, epRo)} by multiplication. */

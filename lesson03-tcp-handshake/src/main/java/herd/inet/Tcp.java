@@ -60,8 +60,11 @@ public final class Tcp {
 
     /** The start of {@code tcp_poll}: {@code sock_poll_wait} on the socket's queue, then the state to report on. */
     private static int pollWaitAndState(File file, TcpSock sk, PollTable wait) {
-        // TODO L03-E3
+        // >>> L03-E3
+        // tcp_poll's start: register on the socket's wait queue through the poll table
+        // (sock_poll_wait -> poll_wait), then read sk_state
         throw herd.course.Todo.exercise("L03-E3", "tcp_poll's start: register on the socket's wait queue through the poll table (sock_poll_wait -> poll_wait), then read sk_state");
+        // <<< L03-E3
     }
 
     /**

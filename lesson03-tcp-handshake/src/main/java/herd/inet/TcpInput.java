@@ -84,8 +84,11 @@ final class TcpInput {
      * {@code TCPReqQFullDrop} and drops), then a full accept queue ({@code ListenOverflows}).
      */
     private static boolean tcpConnRequestAdmits(TcpSock sk) {
-        // TODO L03-E1
+        // >>> L03-E1
+        // tcp_conn_request's limits: a full SYN queue drops the SYN (count TCPReqQFullDrop), then a
+        // full accept queue drops it (count ListenOverflows); otherwise admit
         throw herd.course.Todo.exercise("L03-E1", "tcp_conn_request's limits: a full SYN queue drops the SYN (count TCPReqQFullDrop), then a full accept queue drops it (count ListenOverflows); otherwise admit");
+        // <<< L03-E1
     }
 
     /** {@code tcp_listendrop()}: a listener dropped a SYN or a final ACK. */

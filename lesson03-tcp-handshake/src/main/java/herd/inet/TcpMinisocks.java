@@ -43,8 +43,12 @@ final class TcpMinisocks {
 
     /** The final ACK's part of {@code tcp_check_req}: the child, or the overflow. */
     private static TcpSock completeOnAck(TcpSock sk, SkBuff skb, RequestSock req) {
-        // TODO L03-E2
+        // >>> L03-E2
+        // tcp_check_req on the final ACK: get the child from tcp_v4_syn_recv_sock; none means
+        // listen_overflow (mark the request acked, or reset it if tcp_abort_on_overflow); else
+        // inet_csk_complete_hashdance
         throw herd.course.Todo.exercise("L03-E2", "tcp_check_req on the final ACK: get the child from tcp_v4_syn_recv_sock; none means listen_overflow (mark the request acked, or reset it if tcp_abort_on_overflow); else inet_csk_complete_hashdance");
+        // <<< L03-E2
     }
 
     /** {@code embryonic_reset}: answers with a reset (unless the segment was one) and drops the request. */
@@ -86,8 +90,13 @@ final class TcpMinisocks {
      */
     static int tcpChildProcess(TcpSock parent, TcpSock child, SkBuff skb) {
         try (var fn = Ftrace.enter("tcp_child_process")) {
-            // TODO L03-E2
+            // >>> L03-E2
+            // tcp_child_process: the child is still bh-locked by sk_clone_lock; if no task owns it
+            // run tcp_rcv_state_process on it and, if that moved it out of SYN_RECV, call the
+            // parent's sk_data_ready; else add the segment to the child's backlog; finally
+            // bh_unlock_sock(child)
             throw herd.course.Todo.exercise("L03-E2", "tcp_child_process: the child is still bh-locked by sk_clone_lock; if no task owns it run tcp_rcv_state_process on it and, if that moved it out of SYN_RECV, call the parent's sk_data_ready; else add the segment to the child's backlog; finally bh_unlock_sock(child)");
+            // <<< L03-E2
         }
     }
 }

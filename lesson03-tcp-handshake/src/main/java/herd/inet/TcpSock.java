@@ -73,8 +73,11 @@ public final class TcpSock extends StreamSock {
 
     /** {@code sk_acceptq_is_full()}: the accept queue is full only ABOVE the backlog. */
     public boolean skAcceptqIsFull() {
-        // TODO L03-E1
+        // >>> L03-E1
+        // sk_acceptq_is_full: full only when sk_ack_backlog is strictly greater than
+        // sk_max_ack_backlog
         throw herd.course.Todo.exercise("L03-E1", "sk_acceptq_is_full: full only when sk_ack_backlog is strictly greater than sk_max_ack_backlog");
+        // <<< L03-E1
     }
 
     /** {@code sock_rcvtimeo()}: how long a receive (or {@code accept}) may block; 0 for a non-blocking call. */

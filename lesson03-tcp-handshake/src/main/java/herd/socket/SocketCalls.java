@@ -126,8 +126,11 @@ public final class SocketCalls {
 
     /** The cap {@code __sys_listen} applies: compared as unsigned, so a negative backlog becomes somaxconn too. */
     static int cappedBacklog(int backlog, int somaxconn) {
-        // TODO L03-E1
+        // >>> L03-E1
+        // __sys_listen: a backlog above net.core.somaxconn, compared as UNSIGNED (a negative one
+        // too), becomes somaxconn
         throw herd.course.Todo.exercise("L03-E1", "__sys_listen: a backlog above net.core.somaxconn, compared as UNSIGNED (a negative one too), becomes somaxconn");
+        // <<< L03-E1
     }
 
     // ---- connect, accept4 -----------------------------------------------------------------

@@ -21,8 +21,12 @@ public final class HerdAccounting {
         if (connections <= 0) {
             throw new IllegalArgumentException("a run with no connection has no per-connection figures");
         }
-        // TODO L04-E3
+        // >>> L04-E3
+        // the per-connection figures: sum callbacks, wakeups, eagain and hiddenWakeups over the
+        // workers and divide each by connections; the accepts per worker in worker order; fairness
+        // = jainIndex of those accepts
         throw herd.course.Todo.exercise("L04-E3", "the per-connection figures: sum callbacks, wakeups, eagain and hiddenWakeups over the workers and divide each by connections; the accepts per worker in worker order; fairness = jainIndex of those accepts");
+        // <<< L04-E3
     }
 
     /**
@@ -30,7 +34,10 @@ public final class HerdAccounting {
      * the same share, {@code 1/n} when one took everything; 1 when nobody took anything.
      */
     public static double jainIndex(List<Long> shares) {
-        // TODO L04-E3
+        // >>> L04-E3
+        // Jain's fairness index: (sum x)^2 / (n * sum x^2); 1.0 when every share is 0 (or there is
+        // none)
         throw herd.course.Todo.exercise("L04-E3", "Jain's fairness index: (sum x)^2 / (n * sum x^2); 1.0 when every share is 0 (or there is none)");
+        // <<< L04-E3
     }
 }

@@ -46,8 +46,11 @@ public final class NgxEpollModule {
 
     /** The {@code epoll_create} of {@code ngx_epoll_init}: the size hint is 512. */
     static int epollCreate() {
-        // TODO L04-E1
+        // >>> L04-E1
+        // ngx_epoll_init: epoll_create(cycle->connection_n / 2), that is epoll_create(512); return
+        // the descriptor
         throw herd.course.Todo.exercise("L04-E1", "ngx_epoll_init: epoll_create(cycle->connection_n / 2), that is epoll_create(512); return the descriptor");
+        // <<< L04-E1
     }
 
     /**
@@ -56,8 +59,11 @@ public final class NgxEpollModule {
      * or {@link #NGX_CLEAR_EVENT}), the descriptor as data; the event becomes active.
      */
     public static long ngxEpollAddEvent(NgxWorker worker, NgxEvent ev, int flags) {
-        // TODO L04-E1
+        // >>> L04-E1
+        // ngx_epoll_add_event: epoll_ctl(ep, EPOLL_CTL_ADD, fd, {EPOLLIN|EPOLLRDHUP|flags, data =
+        // fd}); on success mark the event active
         throw herd.course.Todo.exercise("L04-E1", "ngx_epoll_add_event: epoll_ctl(ep, EPOLL_CTL_ADD, fd, {EPOLLIN|EPOLLRDHUP|flags, data = fd}); on success mark the event active");
+        // <<< L04-E1
     }
 
     /**
@@ -66,8 +72,12 @@ public final class NgxEpollModule {
      * it with {@code EPOLLEXCLUSIVE} ({@code EINVAL}).
      */
     public static long ngxEpollAddExclusiveEvent(NgxWorker worker, NgxEvent ev) {
-        // TODO L05-E6
+        // >>> L05-E6
+        // ngx_epoll_add_event with NGX_EXCLUSIVE_EVENT: epoll_ctl(ep, EPOLL_CTL_ADD, fd,
+        // {EPOLLIN|EPOLLEXCLUSIVE, data = fd}), EPOLLRDHUP stripped; on success mark the event
+        // active
         throw herd.course.Todo.exercise("L05-E6", "ngx_epoll_add_event with NGX_EXCLUSIVE_EVENT: epoll_ctl(ep, EPOLL_CTL_ADD, fd, {EPOLLIN|EPOLLEXCLUSIVE, data = fd}), EPOLLRDHUP stripped; on success mark the event active");
+        // <<< L05-E6
     }
 
     /** {@code ngx_epoll_del_event()}: {@code EPOLL_CTL_DEL} of the event's descriptor; the event is no longer active. */
@@ -86,7 +96,12 @@ public final class NgxEpollModule {
      * the error.
      */
     static long ngxEpollProcessEvents(NgxWorker worker, int timer, int flags) {
-        // TODO L04-E1
+        // >>> L04-E1
+        // ngx_epoll_process_events: epoll_wait(ep, event_list, NEVENTS, timer); for each event the
+        // connection is worker.connection(data); if revents has EPOLLIN|EPOLLERR|EPOLLHUP and its
+        // read event is active, set ready, then with NGX_POST_EVENTS in flags ngxPostEvent it
+        // (rev.accept ? worker.postedAcceptEvents : worker.postedEvents), else call its handler
         throw herd.course.Todo.exercise("L04-E1", "ngx_epoll_process_events: epoll_wait(ep, event_list, NEVENTS, timer); for each event the connection is worker.connection(data); if revents has EPOLLIN|EPOLLERR|EPOLLHUP and its read event is active, set ready, then with NGX_POST_EVENTS in flags ngxPostEvent it (rev.accept ? worker.postedAcceptEvents : worker.postedEvents), else call its handler");
+        // <<< L04-E1
     }
 }

@@ -35,8 +35,14 @@ public final class NgxEventAccept {
     static boolean acceptConnections(NgxEvent ev) {
         NgxWorker worker = NgxWorker.current();
         NgxConnection lc = ev.data;
-        // TODO L04-E2
+        // >>> L04-E2
+        // ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa,
+        // [112], SOCK_NONBLOCK); EAGAIN: return false; other error: log, return false; else
+        // worker.acceptDisabled = workerConnections / 8 - freeConnectionN() and ls->handler of a
+        // new connection: NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) } while
+        // (ev.available); return true
         throw herd.course.Todo.exercise("L04-E2", "ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; other error: log, return false; else worker.acceptDisabled = workerConnections / 8 - freeConnectionN() and ls->handler of a new connection: NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) } while (ev.available); return true");
+        // <<< L04-E2
     }
 
     /**
@@ -51,7 +57,10 @@ public final class NgxEventAccept {
         if (!worker.useExclusiveAccept || !worker.conf().reorderAcceptEvents()) {
             return;
         }
-        // TODO L05-E6
+        // >>> L05-E6
+        // ngx_reorder_accept_events: if c.requests++ % 16 != 0 and worker.acceptDisabled <= 0,
+        // return; else ngx_epoll_del_event then ngxEpollAddExclusiveEvent of c.read
         throw herd.course.Todo.exercise("L05-E6", "ngx_reorder_accept_events: if c.requests++ % 16 != 0 and worker.acceptDisabled <= 0, return; else ngx_epoll_del_event then ngxEpollAddExclusiveEvent of c.read");
+        // <<< L05-E6
     }
 }

@@ -22,8 +22,11 @@ public final class NgxHttp {
      * edge-triggered ({@code ngx_handle_read_event} with {@code NGX_CLEAR_EVENT}).
      */
     public static void ngxHttpInitConnection(NgxConnection c) {
-        // TODO L04-E2
+        // >>> L04-E2
+        // ngx_http_init_connection: c.read.handler = ngx_http_wait_request_handler; then
+        // ngxEpollAddEvent(worker, c.read, NGX_CLEAR_EVENT)
         throw herd.course.Todo.exercise("L04-E2", "ngx_http_init_connection: c.read.handler = ngx_http_wait_request_handler; then ngxEpollAddEvent(worker, c.read, NGX_CLEAR_EVENT)");
+        // <<< L04-E2
     }
 
     /**
@@ -35,7 +38,11 @@ public final class NgxHttp {
         NgxWorker worker = NgxWorker.current();
         NgxConnection c = rev.data;
         byte[] buf = new byte[CLIENT_HEADER_BUFFER_SIZE];
-        // TODO L04-E2
+        // >>> L04-E2
+        // ngx_http_wait_request_handler: read(c.fd, buf, 1024); EAGAIN: return (wait for the next
+        // edge); a request (n > 0): count it in worker.requests and serve it (HttpWork.serve);
+        // then, for a request, 0 (the client closed) or an error, worker.closeConnection(c)
         throw herd.course.Todo.exercise("L04-E2", "ngx_http_wait_request_handler: read(c.fd, buf, 1024); EAGAIN: return (wait for the next edge); a request (n > 0): count it in worker.requests and serve it (HttpWork.serve); then, for a request, 0 (the client closed) or an error, worker.closeConnection(c)");
+        // <<< L04-E2
     }
 }

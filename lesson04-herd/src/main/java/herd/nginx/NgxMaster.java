@@ -110,8 +110,11 @@ public final class NgxMaster {
 
     /** {@code ngx_clone_listening()}: {@code listen ... reuseport} opens one socket per worker, all on port 80. */
     private void cloneListening() {
-        // TODO L05-E7
+        // >>> L05-E7
+        // ngx_clone_listening: one listening socket per worker, each with SO_REUSEPORT set before
+        // bind (ngxOpenListeningSocket(true)), kept in worker order in listening
         throw herd.course.Todo.exercise("L05-E7", "ngx_clone_listening: one listening socket per worker, each with SO_REUSEPORT set before bind (ngxOpenListeningSocket(true)), kept in worker order in listening");
+        // <<< L05-E7
     }
 
     private static int ngxOpenListeningSocket(boolean reuseport) {

@@ -167,13 +167,21 @@ public final class NgxWorker {
         int timer = NGX_TIMER_INFINITE;
         int flags = 0;
         if (useAcceptMutex) {
-            // TODO L05-E5
+            // >>> L05-E5
+            // ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it
+            // down; else ngxTrylockAcceptMutex() (false: return), then the holder sets flags |=
+            // NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
             throw herd.course.Todo.exercise("L05-E5", "ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it down; else ngxTrylockAcceptMutex() (false: return), then the holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY");
+            // <<< L05-E5
         }
         NgxEpollModule.ngxEpollProcessEvents(this, timer, flags);
         if (useAcceptMutex) {
-            // TODO L05-E5
+            // >>> L05-E5
+            // after the wait: ngx_event_process_posted(postedAcceptEvents) FIRST, then, if
+            // acceptMutexHeld, ngx_shmtx_unlock (master.acceptMutex.unlock(pid)); the other posted
+            // events run after, without the lock
             throw herd.course.Todo.exercise("L05-E5", "after the wait: ngx_event_process_posted(postedAcceptEvents) FIRST, then, if acceptMutexHeld, ngx_shmtx_unlock (master.acceptMutex.unlock(pid)); the other posted events run after, without the lock");
+            // <<< L05-E5
         }
         NgxEventPosted.ngxEventProcessPosted(postedEvents);
     }
@@ -186,8 +194,12 @@ public final class NgxWorker {
      * for {@code NGX_ERROR} (an {@code epoll_ctl} failed; the lock is given back).
      */
     boolean ngxTrylockAcceptMutex() {
-        // TODO L05-E5
+        // >>> L05-E5
+        // ngx_trylock_accept_mutex: master.acceptMutex.trylock(pid): if already held return true;
+        // else ngxEnableAcceptEvents (failure: unlock, return false), held = true. Lock failed: if
+        // held, ngxDisableAcceptEvents (failure: return false), held = false. Return true
         throw herd.course.Todo.exercise("L05-E5", "ngx_trylock_accept_mutex: master.acceptMutex.trylock(pid): if already held return true; else ngxEnableAcceptEvents (failure: unlock, return false), held = true. Lock failed: if held, ngxDisableAcceptEvents (failure: return false), held = false. Return true");
+        // <<< L05-E5
     }
 
     /** {@code ngx_enable_accept_events()}: each listening socket not yet in the epoll is added, level-triggered. */

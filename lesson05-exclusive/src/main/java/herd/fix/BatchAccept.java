@@ -34,7 +34,11 @@ public final class BatchAccept {
     static int acceptBatch(NgxEvent ev, int limit) {
         NgxWorker worker = NgxWorker.current();
         NgxConnection lc = ev.data;
-        // TODO L05-E8
+        // >>> L05-E8
+        // lighttpd's loop: for (loops = 0; loops < limit; loops++) { accept4(lc.fd, sa, [112],
+        // SOCK_NONBLOCK); EAGAIN: stop; another error: worker.log it and stop; else
+        // NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) }; return loops
         throw herd.course.Todo.exercise("L05-E8", "lighttpd's loop: for (loops = 0; loops < limit; loops++) { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: stop; another error: worker.log it and stop; else NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) }; return loops");
+        // <<< L05-E8
     }
 }

@@ -9,18 +9,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The learners' and instructors' tool, end to end, as they run it: {@code java
- * .course/Course.java ...} in a folder of the course, with Maven doing the builds.
+ * .course/Course.java ...} in an exported student edition, with Maven doing the builds.
+ * Slow (nested Maven builds): part of the end-to-end profile, {@code mvn -Pe2e verify}.
  */
+@Tag("e2e")
 class CourseToolTest {
     /** An exercise's points in .course/points.properties (10 when not listed, as the grader has it). */
     private int points(String id) {
@@ -50,20 +52,17 @@ class CourseToolTest {
                 .contains("<id>grade</id>");
         assertThat(Files.readString(edition.resolve("README.md"))).doesNotContain("maintainer-only", "Skeletons.java")
                 .contains("mvn -q -pl lesson01-waitqueue -am test-compile exec:java -Dgroups=lesson01   # the demo, on your own code");
-        assertThat(edition.resolve(".course/reference/all/lesson01-waitqueue/src/main/java/herd/wait/WaitQueueHead.java"))
-                .content().doesNotContain("Todo.exercise", "@exercise").contains("--nrExclusive == 0");
+        assertThat(edition.resolve(".course/reference")).as("the default edition has no reference").doesNotExist();
+        assertThat(edition.resolve(".git")).as("the edition is a git repository").isDirectory();
 
         String table = course(edition, "grade", "--out", tmp.resolve("grade").toString());
         List<Double[]> tests = tests(tmp.resolve("grade/results.json"));
         assertThat(tests).as("graded tests").hasSizeGreaterThan(50).allSatisfy(t -> assertThat(t[0]).isZero());
         assertThat(score(tmp.resolve("grade/results.json"))).isZero();
-        for (String module : Skeletons.LESSONS.keySet()) {
-            String lesson = module.substring("lesson".length(), "lesson".length() + 2);
-            for (String id : Skeletons.exerciseIds(root, lesson)) {
-                // A later lesson's tests stop at the first stub they reach, which may be an earlier lesson's.
-                assertThat(table).containsPattern("lesson" + lesson + " +" + id
-                        + " +0 / \\d+ +fail +.*L\\d\\d-E\\d is not done yet");
-            }
+        for (Catalogue.Exercise ex : Catalogue.exercises()) {
+            // A later lesson's tests stop at the first stub they reach, which may be an earlier lesson's.
+            assertThat(table).containsPattern(ex.id().lesson().tag() + " +" + ex.id()
+                    + " +0 / \\d+ +fail +.*L\\d\\d-E\\d is not done yet");
         }
     }
 
@@ -78,7 +77,8 @@ class CourseToolTest {
                 import static org.assertj.core.api.Assertions.assertThat;
 
                 import org.junit.jupiter.api.Tag;
-                import org.junit.jupiter.api.Test;
+                import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
                 @Tag("lesson01") @Tag("L01-E2") @Tag("hidden")
                 class HiddenBudgetTest {
@@ -88,7 +88,8 @@ class CourseToolTest {
                     }
                 }
                 """);
-        String table = course(root, "grade", "--reference-all", "--tests", tmp.resolve("hidden").toString(),
+        Path edition = withReference(tmp);
+        String table = course(edition, "grade", "--reference-all", "--tests", tmp.resolve("hidden").toString(),
                 "--out", tmp.toString());
 
         assertThat(tmp.resolve("results.json")).content().containsPattern("\\{\"name\": \"L01-E2 · HiddenBudgetTest · "
@@ -99,12 +100,12 @@ class CourseToolTest {
         double max = tests.stream().mapToDouble(t -> t[1]).sum();
         assertThat(score(tmp.resolve("results.json"))).isCloseTo(max, org.assertj.core.data.Offset.offset(0.01));
         int total = 0;
-        for (String module : Skeletons.LESSONS.keySet()) {
-            Set<String> ids = Skeletons.exerciseIds(root, module.substring("lesson".length(), "lesson".length() + 2));
-            int points = ids.stream().mapToInt(this::points).sum();
+        for (Catalogue.Lesson lesson : Catalogue.LESSONS) {
+            int points = lesson.exercises().stream().mapToInt(e -> points(e.id().toString())).sum();
             total += points;
+            int n = lesson.exercises().size();
             assertThat(tmp.resolve("summary.txt")).content()
-                    .contains(module + ": " + points + " / " + points + " points, " + ids.size() + " of " + ids.size());
+                    .contains(lesson.module() + ": " + points + " / " + points + " points, " + n + " of " + n);
         }
         assertThat(table).contains(String.format("Total: %d.00 / %d.00", total, total));
     }
@@ -118,7 +119,8 @@ class CourseToolTest {
                 package herd.wait;
 
                 import org.junit.jupiter.api.Tag;
-                import org.junit.jupiter.api.Test;
+                import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
                 @Tag("lesson01") @Tag("L01-E2")
                 class AaaSpinningTest {
@@ -135,7 +137,7 @@ class CourseToolTest {
                     }
                 }
                 """);
-        String table = course(root, "grade", "--reference-all", "--tests", tmp.resolve("extra").toString(),
+        String table = course(withReference(tmp), "grade", "--reference-all", "--tests", tmp.resolve("extra").toString(),
                 "--out", tmp.toString(), "-Dcourse.test.timeout=2 s");
 
         assertThat(table).containsPattern("L01-E2 +\\d+\\.\\d+ / 15 +fail +TimeoutException: ")
@@ -147,8 +149,7 @@ class CourseToolTest {
     @Test
     void catchUpSolvesTheLessonsBeforeButLeavesTheLaterLessonsExercisesInTheirFiles(@TempDir Path tmp)
             throws Exception {
-        Path edition = tmp.resolve("edition");
-        course(root, "export", edition.toString());
+        Path edition = withReference(tmp);
         Path ctl = edition.resolve("lesson02-eventpoll/src/main/java/herd/epoll/EpollCtl.java");
         String workbook = Files.readString(ctl);
 
@@ -166,12 +167,19 @@ class CourseToolTest {
     @Test
     void hintsComeOneLevelAtATime(@TempDir Path tmp) throws Exception {
         Path edition = tmp.resolve("edition");
-        course(root, "export", edition.toString(), "--no-reference");
+        course(root, "export", edition.toString());
 
         assertThat(course(edition, "hint", "L01-E2")).contains("Hint 1 of 3").doesNotContain("Hint 2");
         assertThat(course(edition, "hint", "L01-E2")).contains("Hint 2 of 3").doesNotContain("Hint 1 ");
         assertThat(course(edition, "hint", "L01-E2", "--all")).contains("Hint 1 of 3", "Hint 2 of 3", "Hint 3 of 3");
         assertThat(course(edition, "catch-up", "2")).contains("no reference here");
+    }
+
+    /** An edition exported with the reference, for self-study. */
+    private Path withReference(Path tmp) throws IOException, InterruptedException {
+        Path edition = tmp.resolve("edition-with-reference");
+        assertThat(course(root, "export", edition.toString(), "--with-reference")).contains("Wrote the student edition");
+        return edition;
     }
 
     private static String course(Path dir, String... args) throws IOException, InterruptedException {

@@ -1,7 +1,5 @@
 package herd.course;
 
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -11,32 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.discovery.ClassSelector;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.TagFilter;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Runs lesson tests against other course classes than the ones on the class path: a
  * lesson's unsolved workbook, or the reference with one class replaced by a known-wrong
  * version. The given class folders come first for every {@code herd.*} class (child
- * first); JUnit, AssertJ and Mockito come from the class path.
+ * first); JUnit, AssertJ and Mockito come from the class path. The tests run through the
+ * course's own {@link LessonRunner}, as the course tool runs a learner's.
  */
 final class IsolatedRun {
     /** One test's outcome. */
-    record Result(String test, Set<String> tags, boolean passed, String message) {
-        /** The exercise ids among the tags. */
-        Set<String> exercises() {
-            return tags.stream().filter(t -> t.matches("L\\d\\d-E\\d+")).collect(Collectors.toSet());
-        }
+    record Result(String test, Set<String> exercises, boolean passed, String message) {
     }
 
     private IsolatedRun() {
@@ -65,41 +49,28 @@ final class IsolatedRun {
      * with {@code classPath} (class folders, searched in order) before the JVM's class path.
      */
     static List<Result> run(List<Path> classPath, Path testClasses, String tagExpression) {
-        List<Result> results = new ArrayList<>();
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         try (URLClassLoader loader = new ChildFirstLoader(urls(withEarlierFixtures(classPath, testClasses)), previous)) {
             Thread.currentThread().setContextClassLoader(loader);
-            List<ClassSelector> selectors = new ArrayList<>();
-            for (String name : testClassNames(testClasses)) {
-                selectors.add(selectClass(loader.loadClass(name)));
+            Path records = Files.createTempFile("isolated-run", ".tsv");
+            loader.loadClass(LessonRunner.class.getName())
+                    .getMethod("run", List.class, String.class, String.class, Path.class)
+                    .invoke(null, List.of(testClasses), tagExpression, null, records);
+            List<Result> results = new ArrayList<>();
+            for (String line : Files.readAllLines(records)) {
+                TestRecord.parse(line).filter(r -> !r.status().equals(TestRecord.STARTED)).ifPresent(r ->
+                        results.add(new Result(r.uniqueId(), r.exercise().isEmpty() ? Set.of() : Set.of(r.exercise()),
+                                r.passed(), r.detail())));
             }
-            LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                    .selectors(selectors)
-                    .filters(TagFilter.includeTags(tagExpression))
-                    .configurationParameter("junit.jupiter.execution.timeout.default", "20 s")
-                    .configurationParameter("junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD")
-                    .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-                    .build();
-            LauncherFactory.create().execute(request, new TestExecutionListener() {
-                @Override
-                public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                    if (id.isTest()) {
-                        Set<String> tags = id.getTags().stream().map(t -> t.getName()).collect(Collectors.toSet());
-                        Optional<Throwable> thrown = result.getThrowable();
-                        results.add(new Result(id.getUniqueId(), tags,
-                                result.getStatus() == TestExecutionResult.Status.SUCCESSFUL,
-                                thrown.map(IsolatedRun::messages).orElse("")));
-                    }
-                }
-            });
+            Files.delete(records);
+            return results;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException(e);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the course's LessonRunner could not run", e);
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
-        return results;
     }
 
     /**
@@ -109,7 +80,7 @@ final class IsolatedRun {
      */
     private static List<Path> withEarlierFixtures(List<Path> classPath, Path testClasses) {
         List<Path> out = new ArrayList<>(classPath);
-        for (String module : Skeletons.LESSONS.keySet()) {
+        for (String module : Catalogue.LESSONS.stream().map(Catalogue.Lesson::module).toList()) {
             Path fixtures = root().resolve(module).resolve("target").resolve("test-classes");
             if (fixtures.equals(testClasses)) {
                 break;
@@ -119,26 +90,6 @@ final class IsolatedRun {
             }
         }
         return out;
-    }
-
-    /** The messages of a throwable and its causes, one per line. */
-    private static String messages(Throwable t) {
-        StringBuilder out = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            out.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
-        }
-        return out.toString();
-    }
-
-    private static List<String> testClassNames(Path testClasses) {
-        try (Stream<Path> files = Files.walk(testClasses)) {
-            return files.map(p -> testClasses.relativize(p).toString())
-                    .filter(p -> p.endsWith("Test.class") && !p.contains("$"))
-                    .map(p -> p.substring(0, p.length() - ".class".length()).replace('/', '.'))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static URL[] urls(List<Path> classPath) {

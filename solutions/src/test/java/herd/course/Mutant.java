@@ -23,18 +23,18 @@ record Mutant(String exercise, String name, String file, String original, String
 
     /** The module whose tests are tagged with the exercise id. */
     String lessonModule() {
-        return Todo.lessonModule(exercise.substring(1, 3));
+        return ExerciseId.parse(exercise).lesson().module();
     }
 
     /** The tag of the exercise's lesson, {@code lesson01}. */
     String lessonTag() {
-        return "lesson" + exercise.substring(1, 3);
+        return ExerciseId.parse(exercise).lesson().tag();
     }
 
     /** Compiles the mutated file into a fresh folder, against the test class path. */
     Path compile() {
         Path source = IsolatedRun.root().resolve("solutions/src/main/java/herd").resolve(file);
-        String text = Skeletons.read(source);
+        String text = herd.course.tool.maintainer.Skeletons.read(source);
         int at = text.indexOf(original);
         if (at < 0 || text.indexOf(original, at + 1) >= 0) {
             throw new IllegalStateException("mutant '" + name + "' no longer applies: its snippet must occur once in "

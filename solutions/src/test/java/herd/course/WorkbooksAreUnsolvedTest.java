@@ -2,6 +2,7 @@ package herd.course;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.tool.maintainer.Skeletons;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -17,22 +18,23 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that fail, and the failures name every id, as the learner will see them.
  */
 class WorkbooksAreUnsolvedTest {
-    static List<String> lessons() {
-        return Skeletons.LESSONS.keySet().stream().toList();
+    static List<LessonId> lessons() {
+        return Catalogue.LESSONS.stream().map(Catalogue.Lesson::id).toList();
     }
 
     @ParameterizedTest
     @MethodSource("lessons")
-    void everyExerciseFailsOnTheUntouchedWorkbookAndNamesItsId(String module) {
-        String lesson = module.substring("lesson".length(), "lesson".length() + 2);
-        Set<String> ids = Skeletons.exerciseIds(IsolatedRun.root(), lesson);
-        assertThat(ids).as("exercise regions of lesson " + lesson).isNotEmpty();
+    void everyExerciseFailsOnTheUntouchedWorkbookAndNamesItsId(LessonId lesson) {
+        String module = lesson.module();
+        Set<String> ids = Catalogue.lesson(lesson).exercises().stream().map(e -> e.id().toString())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(ids).as("exercise regions of lesson " + lesson.number()).isNotEmpty();
 
         Path testClasses = IsolatedRun.classes(module, "test-classes");
-        List<Path> classPath = workbookClassPath(module);
-        List<IsolatedRun.Result> results = IsolatedRun.run(classPath, testClasses, "lesson" + lesson);
+        List<Path> classPath = workbookClassPath(lesson);
+        List<IsolatedRun.Result> results = IsolatedRun.run(classPath, testClasses, lesson.tag());
 
-        assertThat(results).as("lesson " + lesson + " tests run on its workbook").isNotEmpty();
+        assertThat(results).as("lesson " + lesson.number() + " tests run on its workbook").isNotEmpty();
         Set<String> failedIds = results.stream().filter(r -> !r.passed())
                 .flatMap(r -> r.exercises().stream()).collect(Collectors.toCollection(TreeSet::new));
         assertThat(failedIds).as("exercise ids with a failing test on the untouched workbook").containsAll(ids);
@@ -49,12 +51,12 @@ class WorkbooksAreUnsolvedTest {
      * (or caught up with {@code java .course/Course.java catch-up}), so their packages
      * come from the reference, and this lesson's packages from its workbook.
      */
-    private static List<Path> workbookClassPath(String module) {
-        List<String> modules = lessons();
+    private static List<Path> workbookClassPath(LessonId lesson) {
         return Stream.concat(
-                Stream.of(Javac.compile("untouched-" + module, Skeletons.workbook(IsolatedRun.root(), module, id -> true))),
-                Stream.concat(modules.subList(0, modules.indexOf(module) + 1).stream()
-                        .map(m -> IsolatedRun.classes(m, "test-classes")),
+                Stream.of(Javac.compile("untouched-" + lesson.tag(), Skeletons.workbook(IsolatedRun.root(), lesson,
+                        id -> true))),
+                Stream.concat(lessons().stream().filter(l -> l.compareTo(lesson) <= 0)
+                        .map(l -> IsolatedRun.classes(l.module(), "test-classes")),
                         Stream.of(IsolatedRun.classes("solutions", "classes"))))
                 .toList();
     }

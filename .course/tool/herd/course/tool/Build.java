@@ -1,0 +1,174 @@
+package herd.course.tool;
+
+import herd.course.Catalogue;
+import herd.course.LessonId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+
+/**
+ * Builds the learner's lessons without Maven: the libraries' class path, resolved by Maven
+ * once and cached in {@code .course/state/classpath.txt}, and each lesson's main and test
+ * sources compiled in this JVM into {@code .course/state/build}, again only when a source
+ * of the module or of a lesson before it changed.
+ */
+final class Build {
+    private final CourseRoot course;
+    private final Path state;
+    private final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    private List<Path> libraries;
+
+    Build(CourseRoot course) {
+        this.course = course;
+        this.state = course.dir().resolve(".course/state");
+    }
+
+    /** What a compilation found wrong, as a learner should read it; empty when it compiled. */
+    record Errors(List<String> messages) {
+        boolean any() {
+            return !messages.isEmpty();
+        }
+    }
+
+    /**
+     * The libraries the tests need (JUnit, AssertJ, Mockito, lesson 5's charts): cached, or
+     * asked of Maven once, which compiles the course on the way (about a minute).
+     */
+    List<Path> libraries() {
+        if (libraries != null) {
+            return libraries;
+        }
+        Path cache = state.resolve("classpath.txt");
+        if (!Files.exists(cache) || Trees.read(cache).lines().map(Path::of).anyMatch(p -> !Files.exists(p))) {
+            System.out.println("First run: Maven resolves the course's libraries once (a minute; offline after that)...");
+            Path dir = state.resolve("classpath");
+            Trees.delete(dir);
+            String modules = String.join(",", course.lessons().stream().map(Catalogue.Lesson::module).toList());
+            Maven.Result r = Maven.run(course.dir(), state.resolve("classpath.log"), 1 << 20, 0, "-q", "-pl", modules,
+                    "-am", "test-compile", "dependency:build-classpath", "-Dmdep.includeScope=test",
+                    "-Dmdep.outputFile=" + dir.toAbsolutePath() + "/${project.artifactId}.txt");
+            if (r.exit() != 0) {
+                throw new Main.UsageError("Maven could not build the course to find its libraries; its log is "
+                        + state.resolve("classpath.log") + ":\n" + r.tail(30));
+            }
+            Set<String> jars = new LinkedHashSet<>();
+            for (Path file : Trees.files(dir, ".txt")) {
+                for (String entry : Trees.read(file).strip().split(java.io.File.pathSeparator)) {
+                    if (!entry.isBlank() && !Path.of(entry).toAbsolutePath().startsWith(course.dir())) {
+                        jars.add(entry);
+                    }
+                }
+            }
+            Trees.write(cache, String.join("\n", jars) + "\n");
+        }
+        libraries = Trees.read(cache).lines().filter(l -> !l.isBlank()).map(Path::of).toList();
+        return libraries;
+    }
+
+    /** The folder of a module's compiled main ({@code classes}) or test ({@code test-classes}) code. */
+    Path output(Catalogue.Lesson lesson, String kind) {
+        return state.resolve("build").resolve(lesson.module()).resolve(kind);
+    }
+
+    /** The class folders of every lesson up to {@code last}, main and test, in order. */
+    List<Path> classPath(LessonId last) {
+        List<Path> out = new ArrayList<>();
+        for (Catalogue.Lesson l : course.lessons()) {
+            if (l.id().compareTo(last) <= 0) {
+                out.add(output(l, "classes"));
+                out.add(output(l, "test-classes"));
+            }
+        }
+        return out;
+    }
+
+    /** Compiles every lesson up to {@code last} where its sources changed; stops at the first error. */
+    Errors compile(LessonId last) {
+        List<Path> upstream = new ArrayList<>(libraries());
+        StringBuilder stamps = new StringBuilder();
+        for (Catalogue.Lesson lesson : course.lessons()) {
+            if (lesson.id().compareTo(last) > 0) {
+                break;
+            }
+            for (String kind : List.of("classes", "test-classes")) {
+                Path src = course.dir().resolve(lesson.module()).resolve(kind.equals("classes") ? "src/main" : "src/test");
+                stamps.append(stamp(src));
+                Path out = output(lesson, kind);
+                Path stampFile = out.resolveSibling(kind + ".stamp");
+                String stamp = Integer.toHexString(stamps.toString().hashCode()) + stamps.length();
+                if (!Files.exists(stampFile) || !Trees.read(stampFile).equals(stamp)) {
+                    Errors errors = javac(Trees.files(src.resolve("java"), ".java"), upstream, out);
+                    if (errors.any()) {
+                        return errors;
+                    }
+                    Path resources = src.resolve("resources");
+                    if (Files.isDirectory(resources)) {
+                        Trees.copy(resources, out, p -> true);
+                    }
+                    Trees.write(stampFile, stamp);
+                }
+                upstream.add(out);
+            }
+        }
+        return new Errors(List.of());
+    }
+
+    private Errors javac(List<Path> sources, List<Path> classPath, Path out) {
+        Trees.delete(out);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (sources.isEmpty()) {
+            return new Errors(List.of());
+        }
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+            String cp = String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList());
+            boolean ok = javac.getTask(null, files, diagnostics, List.of("-d", out.toString(), "-classpath", cp,
+                    "--release", "17", "-proc:none", "-nowarn", "-encoding", "UTF-8"), null,
+                    files.getJavaFileObjectsFromPaths(sources)).call();
+            if (ok) {
+                return new Errors(List.of());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> messages = new ArrayList<>();
+        for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
+            if (d.getKind() == Diagnostic.Kind.ERROR) {
+                String file = d.getSource() == null ? "" : course.dir().relativize(Path.of(d.getSource().toUri()))
+                        + ":" + d.getLineNumber() + ": ";
+                messages.add(file + d.getMessage(Locale.ROOT));
+            }
+        }
+        return new Errors(messages);
+    }
+
+    /** The names, sizes and times of the files under {@code dir}. */
+    private static String stamp(Path dir) {
+        StringBuilder out = new StringBuilder();
+        for (Path p : Trees.files(dir, "")) {
+            try {
+                out.append(p).append(Files.size(p)).append(Files.getLastModifiedTime(p).toMillis()).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out.toString();
+    }
+}

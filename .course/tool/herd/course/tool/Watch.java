@@ -1,0 +1,216 @@
+package herd.course.tool;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+
+import herd.course.Catalogue;
+import herd.course.ExerciseId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.WatchService;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code watch [ID]}, rustlings-style: runs the current exercise's tests whenever a source
+ * of the lessons changes, shows the verdict on one screen, and moves on to the next
+ * exercise once this one passes. Keys: {@code h} the next hint, {@code p} progress,
+ * {@code q} quit. File-change events come from the JDK's watch service; where they do not
+ * arrive (some editors, network or VM file systems), {@code --poll} compares the sources'
+ * times twice a second instead.
+ */
+final class Watch {
+    private static final String CLEAR = "\033[H\033[2J";
+    private static final long POLL_MILLIS = 500;
+    private static final long SETTLE_MILLIS = 80;
+
+    private final CourseRoot course;
+    private final Runner runner;
+    private final Hints hints;
+    private final boolean poll;
+    private final BlockingQueue<Character> events = new LinkedBlockingQueue<>();
+
+    Watch(CourseRoot course, Runner runner, Hints hints, boolean poll) {
+        this.course = course;
+        this.runner = runner;
+        this.hints = hints;
+        this.poll = poll;
+    }
+
+    void run(ExerciseId first) throws IOException, InterruptedException {
+        ExerciseId current = first != null ? first : new Progress(course, runner).run(new java.io.PrintStream(
+                java.io.OutputStream.nullOutputStream()));
+        if (current == null) {
+            System.out.println("Every exercise is solved: nothing to watch.");
+            return;
+        }
+        Terminal.keysOneByOne();
+        startKeys();
+        if (poll) {
+            startPolling();
+        } else {
+            startWatching();
+        }
+        boolean clear = true;
+        while (current != null) {
+            ExerciseId shown = current;
+            boolean passed = show(current, clear);
+            clear = !passed;
+            if (passed) {
+                current = after(current);
+                System.out.println(current == null ? "Every exercise is solved. Well done!"
+                        : shown + " passes. On to " + current + " · " + current.title().replace("`", "") + "...");
+                if (current == null) {
+                    return;
+                }
+                continue;
+            }
+            char event = events.take();
+            switch (event) {
+                case 'q' -> {
+                    return;
+                }
+                case 'h' -> {
+                    hints.show(current, false);
+                    footer();
+                    waitForChange();
+                }
+                case 'p' -> {
+                    System.out.print(CLEAR);
+                    new Progress(course, runner).run(System.out);
+                    footer();
+                    waitForChange();
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** Waits for a save (or q); other keys act as usual. Returns false on q. */
+    private void waitForChange() throws InterruptedException {
+        for (char e = events.take(); e != 's'; e = events.take()) {
+            if (e == 'q') {
+                System.exit(0);
+            }
+        }
+    }
+
+    private boolean show(ExerciseId id, boolean clear) {
+        if (clear) {
+            System.out.print(CLEAR);
+        }
+        long start = System.nanoTime();
+        Catalogue.Lesson lesson = Catalogue.lesson(id.lesson());
+        Runner.Outcome outcome = runner.run(lesson, id.tag(), null, Map.of());
+        boolean passed = Verdict.print(System.out, List.of(Catalogue.exercise(id)), outcome);
+        System.out.printf("(%.1f s) ", (System.nanoTime() - start) / 1e9);
+        if (!passed) {
+            footer();
+        }
+        return passed;
+    }
+
+    private void footer() {
+        System.out.println("Watching " + course.dir().getFileName() + "'s lessons" + (poll ? " (polling)"
+                : "; if saving does not re-run the tests, restart with --poll") + ". Keys: h hint, p progress, q quit.");
+    }
+
+    private static ExerciseId after(ExerciseId id) {
+        List<Catalogue.Exercise> all = Catalogue.exercises();
+        for (int i = 0; i < all.size() - 1; i++) {
+            if (all.get(i).id().equals(id)) {
+                return all.get(i + 1).id();
+            }
+        }
+        return null;
+    }
+
+    private void startKeys() {
+        daemon("watch-keys", () -> {
+            InputStream in = System.in;
+            try {
+                for (int c; (c = in.read()) >= 0; ) {
+                    char key = Character.toLowerCase((char) c);
+                    if (key == 'q' || key == 'h' || key == 'p') {
+                        events.add(key);
+                    }
+                }
+            } catch (IOException e) {
+                // no keyboard: saves still drive the loop
+            }
+        });
+    }
+
+    private void startWatching() throws IOException {
+        WatchService service = FileSystems.getDefault().newWatchService();
+        for (Catalogue.Lesson lesson : course.lessons()) {
+            for (Path dir : Trees.directories(course.dir().resolve(lesson.module()).resolve("src"))) {
+                dir.register(service, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE);
+            }
+        }
+        daemon("watch-files", () -> {
+            try {
+                while (true) {
+                    service.take().reset();
+                    settle(() -> service.poll() != null);
+                    events.add('s');
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void startPolling() {
+        daemon("watch-poll", () -> {
+            String last = sourcesStamp();
+            try {
+                while (true) {
+                    TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+                    String now = sourcesStamp();
+                    if (!now.equals(last)) {
+                        last = now;
+                        events.add('s');
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** An editor's save is often several events: wait until none comes for a moment. */
+    private static void settle(java.util.function.BooleanSupplier more) throws InterruptedException {
+        do {
+            TimeUnit.MILLISECONDS.sleep(SETTLE_MILLIS);
+        } while (more.getAsBoolean());
+    }
+
+    private String sourcesStamp() {
+        StringBuilder out = new StringBuilder();
+        for (Catalogue.Lesson lesson : course.lessons()) {
+            for (Path p : Trees.files(course.dir().resolve(lesson.module()).resolve("src"), ".java")) {
+                try {
+                    out.append(p).append(Files.getLastModifiedTime(p).toMillis()).append(Files.size(p));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static void daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+    }
+}
