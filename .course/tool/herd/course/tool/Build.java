@@ -30,6 +30,7 @@ final class Build {
     private final Path state;
     private final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     private List<Path> libraries;
+    private java.net.URLClassLoader librariesLoader;
 
     Build(CourseRoot course) {
         this.course = course;
@@ -126,6 +127,58 @@ final class Build {
         return new Errors(List.of());
     }
 
+    /**
+     * In the maintainers' repository, compiles {@code solutions/src/main/java} (the
+     * reference); in an edition that has it, the reference under {@code .course/reference/all}.
+     */
+    Errors compileReference() {
+        List<Path> sources = new ArrayList<>();
+        Path solutions = course.dir().resolve("solutions/src/main/java");
+        if (Files.isDirectory(solutions)) {
+            sources.addAll(Trees.files(solutions, ".java"));
+        } else {
+            for (Catalogue.Lesson lesson : course.lessons()) {
+                sources.addAll(Trees.files(Editions.reference(course.dir(), null, lesson), ".java"));
+            }
+        }
+        StringBuilder stamps = new StringBuilder();
+        sources.forEach(p -> stamps.append(stamp(p)));
+        Path out = state.resolve("build/reference/classes");
+        Path stampFile = out.resolveSibling("classes.stamp");
+        String stamp = Integer.toHexString(stamps.toString().hashCode()) + stamps.length();
+        if (Files.exists(stampFile) && Trees.read(stampFile).equals(stamp)) {
+            return new Errors(List.of());
+        }
+        Errors errors = javac(sources, libraries(), out);
+        if (!errors.any()) {
+            Trees.write(stampFile, stamp);
+        }
+        return errors;
+    }
+
+    /** The reference's classes and the libraries. */
+    List<Path> referenceClassPath() {
+        return List.of(state.resolve("build/reference/classes"));
+    }
+
+    /** A class loader over {@code classPath} in front of the libraries (loaded once per tool run). */
+    java.net.URLClassLoader loader(List<Path> classPath) {
+        if (librariesLoader == null) {
+            librariesLoader = new java.net.URLClassLoader(urls(libraries()), ClassLoader.getPlatformClassLoader());
+        }
+        return new java.net.URLClassLoader(urls(classPath), librariesLoader);
+    }
+
+    private static java.net.URL[] urls(List<Path> paths) {
+        return paths.stream().map(p -> {
+            try {
+                return p.toUri().toURL();
+            } catch (java.net.MalformedURLException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }).toArray(java.net.URL[]::new);
+    }
+
     private Errors javac(List<Path> sources, List<Path> classPath, Path out) {
         Trees.delete(out);
         try {
@@ -159,10 +212,10 @@ final class Build {
         return new Errors(messages);
     }
 
-    /** The names, sizes and times of the files under {@code dir}. */
+    /** The names, sizes and times of the files under {@code dir} (or of the file). */
     private static String stamp(Path dir) {
         StringBuilder out = new StringBuilder();
-        for (Path p : Trees.files(dir, "")) {
+        for (Path p : Files.isRegularFile(dir) ? List.of(dir) : Trees.files(dir, "")) {
             try {
                 out.append(p).append(Files.size(p)).append(Files.getLastModifiedTime(p).toMillis()).append('\n');
             } catch (IOException e) {

@@ -17,6 +17,8 @@ public final class Main {
                                 [--test 'Class#method'] [-Dcourse.seed=N] to replay one test or seed
               progress          every exercise: solved, failing (and why) or not started; what is next
               hint ID           the next hint for an exercise (--all: every hint)
+              demo [lessonNN]   a lesson's demo on your code (or HerdTable, Comparison, CrossCheck);
+                                --reference runs it on the reference where your edition has it
               catch-up N        start at lesson N: the lessons before it become the reference
               restore           puts your own work back after a catch-up
               help              this list
@@ -47,7 +49,7 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] words) throws Exception {
+    public static void main(String[] words) throws Throwable {
         CourseRoot course = new CourseRoot(java.nio.file.Path.of("").toAbsolutePath());
         int exit;
         try {
@@ -60,7 +62,7 @@ public final class Main {
         System.exit(exit);
     }
 
-    static int run(Args a, CourseRoot course) throws Exception {
+    static int run(Args a, CourseRoot course) throws Throwable {
         Extension maintainer = maintainer();
         Build build = new Build(course);
         Runner runner = new Runner(build);
@@ -79,7 +81,7 @@ public final class Main {
                 Runner.Outcome outcome = runner.run(lesson, tag, a.option("--test", null), a.properties());
                 List<herd.course.Catalogue.Exercise> exercises = ExerciseId.matches(group)
                         ? List.of(herd.course.Catalogue.exercise(ExerciseId.parse(group))) : lesson.exercises();
-                return Verdict.print(System.out, exercises, outcome) ? 0 : 1;
+                return Verdict.print(System.out, exercises, outcome, Integer.MAX_VALUE) ? 0 : 1;
             }
             case "watch" -> {
                 String id = a.optional(0);
@@ -90,6 +92,10 @@ public final class Main {
                 System.out.println("Running every lesson's tests on your code...");
                 new Progress(course, runner).run(System.out);
                 return 0;
+            }
+            case "demo" -> {
+                List<String> rest = a.positional().size() > 1 ? a.positional().subList(1, a.positional().size()) : List.of();
+                return new Demo(course, build).run(a.optional(0), a.flag("--reference"), rest);
             }
             case "hint" -> {
                 new Hints(course).show(ExerciseId.parse(a.positional(0, "an exercise id, e.g. L01-E2")), a.flag("--all"));

@@ -6,8 +6,6 @@ import herd.course.TestRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.net.MalformedURLException;
-import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +22,6 @@ import java.util.Properties;
  */
 final class Runner {
     private final Build build;
-    private URLClassLoader libraries;
-
     Runner(Build build) {
         this.build = build;
     }
@@ -47,7 +43,7 @@ final class Runner {
         Path records = build.output(lesson, "records.tsv");
         Properties saved = (Properties) System.getProperties().clone();
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
-        try (URLClassLoader course = new URLClassLoader(urls(build.classPath(lesson.id())), libraries())) {
+        try (URLClassLoader course = build.loader(build.classPath(lesson.id()))) {
             Files.deleteIfExists(records);
             System.setProperty("course.runner", "tool");
             properties.forEach(System::setProperty);
@@ -77,23 +73,6 @@ final class Runner {
             }
         }
         return List.copyOf(last.values());
-    }
-
-    private URLClassLoader libraries() {
-        if (libraries == null) {
-            libraries = new URLClassLoader(urls(build.libraries()), ClassLoader.getPlatformClassLoader());
-        }
-        return libraries;
-    }
-
-    private static URL[] urls(List<Path> paths) {
-        return paths.stream().map(p -> {
-            try {
-                return p.toUri().toURL();
-            } catch (MalformedURLException e) {
-                throw new IllegalArgumentException(e);
-            }
-        }).toArray(URL[]::new);
     }
 
     /** The tag expression of an exercise or a lesson, and its lesson: {@code L01-E2}, {@code lesson01}, {@code 1}. */

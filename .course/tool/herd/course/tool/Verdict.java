@@ -20,8 +20,11 @@ final class Verdict {
     private Verdict() {
     }
 
-    /** Prints the verdict of {@code outcome} for {@code exercises}; returns whether all of them passed. */
-    static boolean print(PrintStream out, List<Catalogue.Exercise> exercises, Runner.Outcome outcome) {
+    /**
+     * Prints the verdict of {@code outcome} for {@code exercises}, the first {@code detailed}
+     * failures in full and the others in a line each; returns whether all of them passed.
+     */
+    static boolean print(PrintStream out, List<Catalogue.Exercise> exercises, Runner.Outcome outcome, int detailed) {
         if (outcome.errors().any()) {
             out.println("Your code does not compile:");
             outcome.errors().messages().stream().limit(10).forEach(m -> out.println("  " + m.replace("\n", "\n  ")));
@@ -43,10 +46,18 @@ final class Verdict {
             stubs.forEach((stub, n) -> out.println("  todo  " + (stub.equals(id) ? id + " is not done yet"
                     : stub + " is not done yet, and " + id + "'s tests need it") + " (" + n + (n == 1 ? " test stops"
                     : " tests stop") + " at its stub): see " + stub.readme()));
+            int shown = 0;
             for (TestRecord t : r.records()) {
                 if (!t.passed() && Scores.stubHit(t).isEmpty()) {
-                    printFailure(out, t);
+                    if (shown++ < detailed) {
+                        printFailure(out, t);
+                    } else {
+                        out.println("  FAIL  " + testName(t) + ": " + Progress.clip(Scores.reason(t), 100));
+                    }
                 }
+            }
+            if (shown > detailed) {
+                out.println("  (java .course/Course.java test " + id + " shows every failure in full)");
             }
             if (!r.solved()) {
                 all = false;

@@ -31,6 +31,8 @@ final class Watch {
     private static final String CLEAR = "\033[H\033[2J";
     private static final long POLL_MILLIS = 500;
     private static final long SETTLE_MILLIS = 80;
+    /** Failures shown in full, so that the verdict fits on one screen; the others get a line each. */
+    private static final int DETAILED = 2;
 
     private final CourseRoot course;
     private final Runner runner;
@@ -110,7 +112,7 @@ final class Watch {
         long start = System.nanoTime();
         Catalogue.Lesson lesson = Catalogue.lesson(id.lesson());
         Runner.Outcome outcome = runner.run(lesson, id.tag(), null, Map.of());
-        boolean passed = Verdict.print(System.out, List.of(Catalogue.exercise(id)), outcome);
+        boolean passed = Verdict.print(System.out, List.of(Catalogue.exercise(id)), outcome, DETAILED);
         System.out.printf("(%.1f s) ", (System.nanoTime() - start) / 1e9);
         if (!passed) {
             footer();

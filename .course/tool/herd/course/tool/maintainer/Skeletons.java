@@ -79,13 +79,17 @@ public final class Skeletons {
         return drift;
     }
 
-    /** The lesson sources the generator produces: path under the root -> content. */
+    /** The lesson sources the generator produces, and the lesson READMEs with their commands block: path -> content. */
     public static Map<Path, String> generate(Path root) {
         Map<Path, String> out = new TreeMap<>();
         for (Path file : javaFiles(root.resolve(SOURCES))) {
             Path relative = root.resolve(SOURCES).relativize(file);
             out.put(Path.of(lessonOf(relative).module(), "src", "main", "java").resolve(relative),
                     stub(read(file), relative, id -> true));
+        }
+        for (Catalogue.Lesson lesson : Catalogue.LESSONS) {
+            Path readme = Path.of(lesson.module(), "README.md");
+            out.put(readme, ReadmeCommands.update(read(root.resolve(readme)), lesson));
         }
         return out;
     }

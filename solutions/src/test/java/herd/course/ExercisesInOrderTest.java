@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.tool.maintainer.Skeletons;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -18,74 +20,79 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code k}: working in order, each failure is about the exercise at hand;</li>
  * <li>with the exercises up to and including {@code k} solved and the later ones stubs,
  * every test of {@code k} passes: no test of an exercise needs a later one, so a finished
- * exercise stays finished.</li>
+ * exercise stays finished;</li>
+ * <li>with every exercise of the lesson solved, every test of the lesson passes, whatever
+ * stubs of later lessons sit in its files (EPOLLEXCLUSIVE in the epoll code).</li>
  * </ul>
- * And once a lesson is done, its tests pass, whatever stubs of later lessons sit in its files.
+ * One workbook per point of progress serves two exercises: solved up to {@code k}, the
+ * tests of {@code k} must pass and those of {@code k + 1} must fail naming it.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ExercisesInOrderTest {
-    static Stream<ExerciseId> exercises() {
-        return Catalogue.exercises().stream().map(Catalogue.Exercise::id);
+    /** A lesson's workbook with its first {@code solved} exercises written. */
+    record Progress(Catalogue.Lesson lesson, int solved) {
+        ExerciseId done() {
+            return solved == 0 ? null : lesson.exercises().get(solved - 1).id();
+        }
+
+        ExerciseId next() {
+            return solved == lesson.exercises().size() ? null : lesson.exercises().get(solved).id();
+        }
+
+        @Override
+        public String toString() {
+            return lesson.id().tag() + (solved == 0 ? " with nothing solved" : " solved up to " + done());
+        }
+    }
+
+    static Stream<Progress> progress() {
+        List<Progress> all = new ArrayList<>();
+        for (Catalogue.Lesson lesson : Catalogue.LESSONS) {
+            for (int solved = 0; solved <= lesson.exercises().size(); solved++) {
+                all.add(new Progress(lesson, solved));
+            }
+        }
+        return all.stream();
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("exercises")
-    void theTestsOfAnExerciseFailNamingItWhenOnlyTheExercisesBeforeItAreDone(ExerciseId id) {
-        List<IsolatedRun.Result> results = runWorkbook(id, other -> other.compareTo(id) >= 0);
-
-        assertThat(results).as("tests tagged " + id).isNotEmpty();
-        assertThat(results.stream().filter(IsolatedRun.Result::passed).map(IsolatedRun.Result::test))
-                .as("tests of " + id + " that pass although " + id + " is not written").isEmpty();
-        assertThat(results.stream().filter(r -> !r.message().contains(id.toString()))
-                .map(r -> r.test() + ": " + r.message().lines().findFirst().orElse("")))
-                .as("tests of " + id + " whose failure does not name " + id + " when the exercises before it are done")
-                .isEmpty();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("exercises")
-    void theTestsOfAnExercisePassWhenItAndTheExercisesBeforeItAreDone(ExerciseId id) {
-        List<IsolatedRun.Result> results = runWorkbook(id, other -> other.compareTo(id) > 0);
-
-        assertThat(results).as("tests tagged " + id).isNotEmpty();
-        assertThat(results.stream().filter(r -> !r.passed())
-                .map(r -> r.test() + ": " + r.message().lines().findFirst().orElse("")))
-                .as("tests of " + id + " that fail with " + id + " and the exercises before it solved, the later ones"
-                        + " still stubs (a test of " + id + " must not need a later exercise)")
-                .isEmpty();
-    }
-
-    /** The workbook of {@code id}'s lesson with the exercises {@code unsolved} accepts as stubs; the tests of {@code id}. */
-    private static List<IsolatedRun.Result> runWorkbook(ExerciseId id, Predicate<ExerciseId> unsolved) {
-        LessonId lesson = id.lesson();
-        Path workbook = Javac.compile("workbook-" + id + "-" + unsolved.hashCode(),
-                Skeletons.workbook(IsolatedRun.root(), lesson, other -> other.lesson().equals(lesson)
-                        && unsolved.test(other)));
+    @MethodSource("progress")
+    void theDoneExercisePassesAndTheNextFailsNamingItself(Progress p) {
+        LessonId lesson = p.lesson().id();
+        Path workbook = Javac.compile("workbook-" + p.lesson().id().tag() + "-" + p.solved(),
+                Skeletons.workbook(IsolatedRun.root(), lesson, id -> id.lesson().equals(lesson)
+                        && id.number() > p.solved()));
         Path tests = IsolatedRun.classes(lesson.module(), "test-classes");
-        return IsolatedRun.run(List.of(workbook, tests, IsolatedRun.classes("solutions", "classes")), tests,
-                id.tag());
-    }
-
-    static Stream<LessonId> lessons() {
-        return Catalogue.LESSONS.stream().map(Catalogue.Lesson::id);
-    }
-
-    /**
-     * A later lesson's exercise may sit in this lesson's files (EPOLLEXCLUSIVE in the epoll
-     * code); its stub must fail only when its feature is used. So with every exercise of
-     * this lesson solved and the later ones still stubs, every test of the lesson passes.
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("lessons")
-    void aSolvedLessonPassesWithTheStubsOfLaterLessonsInItsFiles(LessonId lesson) {
-        Path workbook = Javac.compile("solved-" + lesson.tag(), Skeletons.workbook(IsolatedRun.root(), lesson,
-                other -> !other.lesson().equals(lesson)));
-        Path tests = IsolatedRun.classes(lesson.module(), "test-classes");
+        String tags = p.next() == null ? lesson.tag() : p.done() == null ? p.next().tag() : p.done() + " | " + p.next();
         List<IsolatedRun.Result> results = IsolatedRun.run(
-                List.of(workbook, tests, IsolatedRun.classes("solutions", "classes")), tests, lesson.tag());
+                List.of(workbook, tests, IsolatedRun.classes("solutions", "classes")), tests, tags);
 
-        assertThat(results).as("tests of " + lesson.module()).isNotEmpty();
-        assertThat(results.stream().filter(r -> !r.passed())
+        if (p.next() == null) {
+            assertThat(results).as("tests of " + lesson.module()).isNotEmpty();
+            assertThat(failures(results)).as("tests of " + lesson.module() + " that fail with its own exercises "
+                    + "solved and the later lessons' stubs in its files").isEmpty();
+            return;
+        }
+        List<IsolatedRun.Result> next = results.stream().filter(r -> r.exercises().contains(p.next().toString())).toList();
+        assertThat(next).as("tests tagged " + p.next()).isNotEmpty();
+        assertThat(next.stream().filter(IsolatedRun.Result::passed).map(IsolatedRun.Result::test))
+                .as("tests of " + p.next() + " that pass although " + p.next() + " is not written").isEmpty();
+        assertThat(next.stream().filter(r -> !r.message().contains(p.next().toString()))
                 .map(r -> r.test() + ": " + r.message().lines().findFirst().orElse("")))
-                .as("tests of " + lesson.module() + " that fail with its own exercises solved").isEmpty();
+                .as("tests of " + p.next() + " whose failure does not name " + p.next()
+                        + " when the exercises before it are done").isEmpty();
+        if (p.done() != null) {
+            List<IsolatedRun.Result> done = results.stream().filter(r -> r.exercises().contains(p.done().toString()))
+                    .toList();
+            assertThat(done).as("tests tagged " + p.done()).isNotEmpty();
+            assertThat(failures(done)).as("tests of " + p.done() + " that fail with " + p.done() + " and the exercises "
+                    + "before it solved, the later ones still stubs (a test of " + p.done()
+                    + " must not need a later exercise)").isEmpty();
+        }
+    }
+
+    private static List<String> failures(List<IsolatedRun.Result> results) {
+        return results.stream().filter(r -> !r.passed())
+                .map(r -> r.test() + ": " + r.message().lines().findFirst().orElse("")).toList();
     }
 }

@@ -102,10 +102,19 @@ final class IsolatedRun {
         }).toArray(URL[]::new);
     }
 
-    /** Loads {@code herd.*} classes from its own folders first, everything else from the parent. */
+    /**
+     * Loads {@code herd.*} classes from its own folders first, everything else from the
+     * parent; a resource its folders have (junit-platform.properties) only from them.
+     */
     private static final class ChildFirstLoader extends URLClassLoader {
         ChildFirstLoader(URL[] urls, ClassLoader parent) {
             super(urls, parent);
+        }
+
+        @Override
+        public java.util.Enumeration<URL> getResources(String name) throws IOException {
+            java.util.Enumeration<URL> own = findResources(name);
+            return own.hasMoreElements() ? own : super.getResources(name);
         }
 
         @Override

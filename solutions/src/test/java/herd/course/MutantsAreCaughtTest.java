@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -13,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * place of the reference file, must fail that exercise's tests. A suite that lets a
  * known-wrong answer pass is a bug in the course.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MutantsAreCaughtTest {
     private static final String QUEUE = "wait/WaitQueueHead.java";
     private static final String ENTRY = "wait/WaitQueueEntry.java";

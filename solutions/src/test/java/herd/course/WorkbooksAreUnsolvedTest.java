@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -17,6 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reference is the first): on each untouched workbook, every exercise id has tests
  * that fail, and the failures name every id, as the learner will see them.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class WorkbooksAreUnsolvedTest {
     static List<LessonId> lessons() {
         return Catalogue.LESSONS.stream().map(Catalogue.Lesson::id).toList();
