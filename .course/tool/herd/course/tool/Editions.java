@@ -12,10 +12,12 @@ import java.nio.file.Path;
  */
 public final class Editions {
     private final CourseRoot course;
+    private final Runner runner;
     private final Path saved;
 
-    Editions(CourseRoot course) {
+    Editions(CourseRoot course, Runner runner) {
         this.course = course;
+        this.runner = runner;
         this.saved = course.dir().resolve(".course/state/saved");
     }
 
@@ -34,6 +36,10 @@ public final class Editions {
         for (Catalogue.Lesson lesson : course.lessons()) {
             if (lesson.id().compareTo(start) < 0) {
                 Path solved = reference(course.dir(), start, lesson);
+                if (passes(lesson)) {
+                    System.out.println(lesson.module() + ": your code already passes every test of the lesson; it stays");
+                    continue;
+                }
                 Path main = course.dir().resolve(lesson.module()).resolve("src/main");
                 Trees.copy(main, saved.resolve(lesson.module()).resolve("src/main"), p -> true);
                 Trees.delete(main.resolve("java"));
@@ -45,7 +51,15 @@ public final class Editions {
         }
         System.out.println(any ? "Start lesson " + start.number()
                 + "; 'java .course/Course.java restore' puts your own work back."
-                : "Lesson " + start.number() + " is the first lesson: nothing to catch up.");
+                : start.number() > 1 ? "Start lesson " + start.number() + ": your code of the lessons before it passes."
+                : "Lesson 1 is the first lesson: nothing to catch up.");
+    }
+
+    /** Whether the learner's code passes every test of {@code lesson} (it then needs no catching up). */
+    private boolean passes(Catalogue.Lesson lesson) {
+        Runner.Outcome outcome = runner.run(lesson, lesson.id().tag(), null, java.util.Map.of());
+        return !outcome.errors().any() && !outcome.records().isEmpty()
+                && outcome.records().stream().allMatch(herd.course.TestRecord::passed);
     }
 
     void restore() {

@@ -102,11 +102,11 @@ public final class Main {
                 return 0;
             }
             case "catch-up" -> {
-                new Editions(course).catchUp(LessonId.parse(a.positional(0, "a lesson number, e.g. 3")));
+                new Editions(course, runner).catchUp(LessonId.parse(a.positional(0, "a lesson number, e.g. 3")));
                 return 0;
             }
             case "restore" -> {
-                new Editions(course).restore();
+                new Editions(course, runner).restore();
                 return 0;
             }
             case "grade" -> {

@@ -38,8 +38,9 @@ final class Progress {
                 switch (r.state()) {
                     case FAILING, NOT_RUN -> out.println("          " + r.passed() + "/" + r.tests() + " tests pass; "
                             + clip(r.reason(), 140));
-                    case BLOCKED -> out.println("          " + r.passed() + "/" + r.tests()
-                            + " tests pass; the others fail probably because " + r.blockedBy() + " fails");
+                    case BLOCKED -> out.println("          " + r.passed() + "/" + r.tests() + " tests pass; "
+                            + (r.passed() == 0 ? "they" : "the others") + " fail probably because " + r.blockedBy()
+                            + " fails");
                     case WAITING -> out.println("          done as far as it can be tested: the other tests reach "
                             + "later exercises' stubs");
                     default -> { }

@@ -26,8 +26,11 @@ final class Runner {
         this.build = build;
     }
 
-    /** The outcome of a run: the compiler's errors, or each test's last record in order. */
-    record Outcome(Build.Errors errors, List<TestRecord> records) {
+    /**
+     * The outcome of a run: the compiler's errors, or each test's last record in order, and
+     * how many threads the run left running (a test that timed out in an endless loop).
+     */
+    record Outcome(Build.Errors errors, List<TestRecord> records, int leftRunning) {
     }
 
     /**
@@ -38,11 +41,20 @@ final class Runner {
     Outcome run(Catalogue.Lesson lesson, String tags, String test, Map<String, String> properties) {
         Build.Errors errors = build.compile(lesson.id());
         if (errors.any()) {
-            return new Outcome(errors, List.of());
+            return new Outcome(errors, List.of(), 0);
         }
         Path records = build.output(lesson, "records.tsv");
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
         Properties saved = (Properties) System.getProperties().clone();
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        if (test == null) {
+            // What tests print (tables, traces) is for one test run on its own (--test), not for a verdict.
+            java.io.PrintStream nowhere = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+            System.setOut(nowhere);
+            System.setErr(nowhere);
+        }
         try (URLClassLoader course = build.loader(build.classPath(lesson.id()))) {
             Files.deleteIfExists(records);
             System.setProperty("course.runner", "tool");
@@ -56,10 +68,34 @@ final class Runner {
         } catch (ReflectiveOperationException | IOException e) {
             throw new IllegalStateException("the course's LessonRunner could not run", e);
         } finally {
+            System.setOut(out);
+            System.setErr(err);
             Thread.currentThread().setContextClassLoader(previous);
             System.setProperties(saved);
         }
-        return new Outcome(errors, read(records));
+        return new Outcome(errors, read(records), leftRunning(before));
+    }
+
+    /**
+     * The threads started during a run that are still alive a moment after it: a test that
+     * timed out leaves its thread spinning in the learner's loop, and no JVM can stop it.
+     */
+    private static int leftRunning(java.util.Set<Thread> before) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        List<Thread> alive;
+        do {
+            alive = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t) && t.isAlive())
+                    .filter(t -> t.getState() == Thread.State.RUNNABLE).toList();
+            if (!alive.isEmpty()) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        } while (!alive.isEmpty() && System.nanoTime() < deadline);
+        return alive.size();
     }
 
     /** Each test's last record, in the order the tests started. */

@@ -113,6 +113,11 @@ final class Watch {
         Catalogue.Lesson lesson = Catalogue.lesson(id.lesson());
         Runner.Outcome outcome = runner.run(lesson, id.tag(), null, Map.of());
         boolean passed = Verdict.print(System.out, List.of(Catalogue.exercise(id)), outcome, DETAILED);
+        if (outcome.leftRunning() > 0) {
+            System.out.println("A test timed out and left " + outcome.leftRunning() + " thread(s) running your code"
+                    + " (an endless loop?). They keep a CPU busy until you quit: fix the loop, then press q and start"
+                    + " watch again.");
+        }
         System.out.printf("(%.1f s) ", (System.nanoTime() - start) / 1e9);
         if (!passed) {
             footer();

@@ -29,6 +29,10 @@ public final class Maintainer implements Main.Extension {
                         a.flag("--with-reference"), upTo == null ? null : LessonId.parse(upTo));
                 return true;
             }
+            case "timings" -> {
+                new LoopTimings(course).run(Integer.parseInt(a.option("--runs", "5")));
+                return true;
+            }
             default -> {
                 return false;
             }
@@ -43,6 +47,7 @@ public final class Maintainer implements Main.Extension {
                   generate [--check]    writes each lesson's workbook from solutions (--check: only compares)
                   export DIR            writes the student edition, a git repository, without the reference
                                         [--with-reference] for self-study, [--reference-up-to N] the lessons before N
+                  timings [--runs 5]    the learner's loop measured in a fresh edition: test, progress, watch
                 """;
     }
 }

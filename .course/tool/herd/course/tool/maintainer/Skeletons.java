@@ -3,8 +3,8 @@ package herd.course.tool.maintainer;
 import herd.course.Catalogue;
 import herd.course.ExerciseId;
 import herd.course.LessonId;
+import herd.course.tool.Trees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Writes each lesson's {@code src/main/java} from {@code solutions}: every file of the
@@ -82,14 +81,14 @@ public final class Skeletons {
     /** The lesson sources the generator produces, and the lesson READMEs with their commands block: path -> content. */
     public static Map<Path, String> generate(Path root) {
         Map<Path, String> out = new TreeMap<>();
-        for (Path file : javaFiles(root.resolve(SOURCES))) {
+        for (Path file : Trees.files(root.resolve(SOURCES), ".java")) {
             Path relative = root.resolve(SOURCES).relativize(file);
             out.put(Path.of(lessonOf(relative).module(), "src", "main", "java").resolve(relative),
-                    stub(read(file), relative, id -> true));
+                    stub(Trees.read(file), relative, id -> true));
         }
         for (Catalogue.Lesson lesson : Catalogue.LESSONS) {
             Path readme = Path.of(lesson.module(), "README.md");
-            out.put(readme, ReadmeCommands.update(read(root.resolve(readme)), lesson));
+            out.put(readme, ReadmeCommands.update(Trees.read(root.resolve(readme)), lesson));
         }
         return out;
     }
@@ -103,9 +102,9 @@ public final class Skeletons {
      */
     public static Map<Path, String> workbook(Path root, LessonId lesson, Predicate<ExerciseId> unsolved) {
         Map<Path, String> out = new TreeMap<>();
-        for (Path file : javaFiles(root.resolve(SOURCES))) {
+        for (Path file : Trees.files(root.resolve(SOURCES), ".java")) {
             Path relative = root.resolve(SOURCES).relativize(file);
-            String source = read(file);
+            String source = Trees.read(file);
             if (lessonOf(relative).id().equals(lesson)) {
                 out.put(relative, stub(source, relative, unsolved));
             } else if (source.contains("// @exercise " + lesson.exercisePrefix())) {
@@ -150,8 +149,8 @@ public final class Skeletons {
     /** Every exercise region in solutions, in file order. */
     public static List<Region> regions(Path root) {
         List<Region> regions = new ArrayList<>();
-        for (Path file : javaFiles(root.resolve(SOURCES))) {
-            List<String> lines = read(file).lines().toList();
+        for (Path file : Trees.files(root.resolve(SOURCES), ".java")) {
+            List<String> lines = Trees.read(file).lines().toList();
             for (int i = 0; i < lines.size(); i++) {
                 Matcher m = BEGIN.matcher(lines.get(i));
                 if (m.matches()) {
@@ -177,13 +176,13 @@ public final class Skeletons {
             Path target = root.resolve(e.getKey());
             if (!Files.exists(target)) {
                 drift.add("missing: " + e.getKey());
-            } else if (!read(target).equals(e.getValue())) {
+            } else if (!Trees.read(target).equals(e.getValue())) {
                 drift.add("changed: " + e.getKey());
             }
         }
         for (Catalogue.Lesson lesson : Catalogue.LESSONS) {
             Path main = root.resolve(lesson.module()).resolve("src").resolve("main").resolve("java");
-            for (Path file : javaFiles(main)) {
+            for (Path file : Trees.files(main, ".java")) {
                 Path relative = root.relativize(file);
                 if (!expected.containsKey(relative)) {
                     drift.add("extra: " + relative);
@@ -291,23 +290,4 @@ public final class Skeletons {
         return lines;
     }
 
-    private static List<Path> javaFiles(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A UTF-8 source file's text. */
-    public static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

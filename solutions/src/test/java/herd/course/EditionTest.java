@@ -31,7 +31,8 @@ class EditionTest {
     /** What a command may fail with on an untouched workbook: the course's expected "not done" answers. */
     private static final List<String> EXPECTED_FAILURES = List.of("is not done yet", "is not written yet",
             "exported without it", "nothing to restore", "There are test failures");
-    private static final Pattern CODE = Pattern.compile("`([^`]+)`|(?m)^(?:java \\.course|mvn )[^\\n]*$");
+    private static final Pattern FENCE = Pattern.compile("(?ms)^```[^\\n]*\\n(.*?)^```");
+    private static final Pattern INLINE = Pattern.compile("`([^`\\n]+)`");
 
     private final Path root = IsolatedRun.root();
 
@@ -41,9 +42,8 @@ class EditionTest {
         Path edition = export(tmp.resolve("edition"));
         Set<String> commands = new LinkedHashSet<>();
         for (Path readme : readmes(edition)) {
-            Matcher m = CODE.matcher(Files.readString(readme));
-            while (m.find()) {
-                String command = (m.group(1) != null ? m.group(1) : m.group()).replaceAll("\\s+#.*$", "").strip();
+            for (String code : codeIn(Files.readString(readme))) {
+                String command = code.replaceAll("\\s+#.*$", "").strip();
                 if ((command.startsWith("java .course/Course.java") || command.startsWith("mvn "))
                         && PLACEHOLDERS.stream().noneMatch(command::contains)) {
                     commands.add(command);
@@ -103,6 +103,20 @@ class EditionTest {
                 .contains("watch [ID]", "test ID", "progress", "hint ID").doesNotContain("export", "generate");
         assertThat(run(edition, "git log --oneline", 1).output()).as("the edition is a git repository")
                 .contains("The student edition of the course");
+    }
+
+    /** The lines of a README's code blocks and its inline code. */
+    private static List<String> codeIn(String markdown) {
+        List<String> code = new ArrayList<>();
+        Matcher fences = FENCE.matcher(markdown);
+        while (fences.find()) {
+            code.addAll(fences.group(1).lines().toList());
+        }
+        Matcher inline = INLINE.matcher(FENCE.matcher(markdown).replaceAll(""));
+        while (inline.find()) {
+            code.add(inline.group(1));
+        }
+        return code;
     }
 
     private Path export(Path edition) throws Exception {

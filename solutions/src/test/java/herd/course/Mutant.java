@@ -34,7 +34,7 @@ record Mutant(String exercise, String name, String file, String original, String
     /** Compiles the mutated file into a fresh folder, against the test class path. */
     Path compile() {
         Path source = IsolatedRun.root().resolve("solutions/src/main/java/herd").resolve(file);
-        String text = herd.course.tool.maintainer.Skeletons.read(source);
+        String text = herd.course.tool.Trees.read(source);
         int at = text.indexOf(original);
         if (at < 0 || text.indexOf(original, at + 1) >= 0) {
             throw new IllegalStateException("mutant '" + name + "' no longer applies: its snippet must occur once in "
