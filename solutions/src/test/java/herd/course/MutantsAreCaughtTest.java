@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * known-wrong answer pass is a bug in the course.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Execution(ExecutionMode.CONCURRENT)
 class MutantsAreCaughtTest {
     private static final String QUEUE = "wait/WaitQueueHead.java";
     private static final String ENTRY = "wait/WaitQueueEntry.java";

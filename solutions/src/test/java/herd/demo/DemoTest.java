@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
+@Isolated("it captures System.out, which concurrent course checks print to")
 class DemoTest {
     private static String runDemo(String... args) {
         return DemoOutput.of(Demo::main, args);

@@ -23,7 +23,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
+@Isolated("it sets a system property that concurrent course checks would see")
 class DeterministicSchedulerTest {
     @AutoClose
     private final Schedulers schedulers = new Schedulers();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The learner's commands of the course tool, in this JVM, on a student edition in which
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * so no Maven runs here; the end-to-end checks run the real commands.)
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Isolated("it swaps System.out and system properties, as the tool does, which concurrent tests would see")
 class ToolTest {
     @TempDir
     static Path tmp;

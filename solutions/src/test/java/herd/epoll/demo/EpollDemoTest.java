@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import herd.demo.DemoOutput;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
+@Isolated("it captures System.out, which concurrent course checks print to")
 class EpollDemoTest {
     private static List<String> runDemo() {
         return DemoOutput.lines(EpollDemo::main);

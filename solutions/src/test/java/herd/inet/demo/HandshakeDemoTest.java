@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import herd.demo.DemoOutput;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
+@Isolated("it captures System.out, which concurrent course checks print to")
 class HandshakeDemoTest {
     private static final String ADDR = "{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}";
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The lesson's demo prints the famous nginx log of the herd: one {@code telnet}, two
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * wake-up stays hidden inside {@code epoll_wait}. Pids from 2100: the master 2100, the
  * workers 2101 and 2102, telnet 2103.
  */
+@Isolated("it captures System.out, which concurrent course checks print to")
 class HerdDemoTest {
     private static final String LISTEN_EVENT = "[{events=EPOLLIN, data={u32=6, u64=6}}], 512, -1) = 1";
     private static final String PEER = "{sa_family=AF_INET, sin_port=htons(32768), sin_addr=inet_addr(\"127.0.0.1\")}";

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The herd measured ({@link HerdTable}): per connection, a trickle costs every idle
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * are woken for nothing (spurious with EAGAIN, or hidden); a burst still costs a
  * callback per worker per connection.
  */
+@Isolated("it captures System.out, which concurrent course checks print to")
 class HerdTableTest {
     private static final int CONNECTIONS = HerdTable.CONNECTIONS;
 
