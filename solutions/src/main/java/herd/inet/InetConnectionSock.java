@@ -69,10 +69,14 @@ public final class InetConnectionSock {
 
     // ---- the queues -----------------------------------------------------------------------
 
-    /** {@code inet_csk_reqsk_queue_is_full()}: the SYN queue is full AT the backlog. */
+    /**
+     * {@code inet_csk_reqsk_queue_is_full()}: the SYN queue is full only ABOVE the backlog,
+     * like the accept queue, so {@code listen(fd, 0)} still admits one connection. (Before
+     * "tcp/dccp: allow a connection when sk_max_ack_backlog is zero", 2025, it was {@code >=}.)
+     */
     public static boolean inetCskReqskQueueIsFull(TcpSock sk) {
-        // @exercise L03-E1 inet_csk_reqsk_queue_is_full: the SYN queue (reqsk_queue_len) is full once it reaches sk_max_ack_backlog
-        return sk.icskAcceptQueue.len() >= sk.skMaxAckBacklog;
+        // @exercise L03-E1 inet_csk_reqsk_queue_is_full: the SYN queue (reqsk_queue_len) is full only when it is strictly greater than sk_max_ack_backlog
+        return sk.icskAcceptQueue.len() > sk.skMaxAckBacklog;
         // @end L03-E1
     }
 
