@@ -27,6 +27,8 @@ public final class Trace {
     }
 
     private static final ThreadLocal<Boolean> IN_TIMER = ThreadLocal.withInitial(() -> false);
+    /** The trace a kernel timer's function records into, while it runs. */
+    private static final ThreadLocal<Trace> TIMER_TRACE = new ThreadLocal<>();
 
     /**
      * Runs a timer's callback: it interrupts whatever task is on the CPU, so what it
@@ -34,11 +36,21 @@ public final class Trace {
      * not traced as calls of that task.
      */
     public static void runTimer(Runnable callback) {
+        runTimer(null, callback);
+    }
+
+    /**
+     * Runs a kernel timer's function ({@code struct timer_list}) in timer context, with the
+     * kernel functions it calls traced into {@code trace} as {@code <idle>-0}'s.
+     */
+    public static void runTimer(Trace trace, Runnable callback) {
         IN_TIMER.set(true);
+        TIMER_TRACE.set(trace);
         try {
             callback.run();
         } finally {
             IN_TIMER.set(false);
+            TIMER_TRACE.remove();
         }
     }
 
@@ -47,14 +59,16 @@ public final class Trace {
         return IN_TIMER.get() ? null : Task.current();
     }
 
-    /** The trace of the current task, or null outside a task, in a timer or when it is off. */
+    /** The trace of the current task (or of the running kernel timer), or null outside a task or when it is off. */
     static Trace ofCurrent() {
-        Task current = context();
-        if (current == null) {
-            return null;
+        Trace trace;
+        if (IN_TIMER.get()) {
+            trace = TIMER_TRACE.get();
+        } else {
+            Task current = Task.current();
+            trace = current == null ? null : current.scheduler().trace();
         }
-        Trace trace = current.scheduler().trace();
-        return trace.enabled ? trace : null;
+        return trace != null && trace.enabled ? trace : null;
     }
 
     /** Records an event of {@code task} (null for the idle/timer context). */
@@ -74,7 +88,7 @@ public final class Trace {
     public static void mark(String text) {
         Trace trace = ofCurrent();
         if (trace != null) {
-            trace.record(Task.current(), TraceEvent.Kind.MARK, "mark", text, 0, null);
+            trace.record(context(), TraceEvent.Kind.MARK, "mark", text, 0, null);
         }
     }
 

@@ -153,21 +153,19 @@ public final class AfInet {
     }
 
     /**
-     * {@code inet_wait_for_connect()} without a send timeout: sleeps until the handshake is
-     * over, running the SYN retransmit timer whenever its deadline passes. False when a
-     * signal came first: the caller returns {@code -ERESTARTSYS}.
+     * {@code inet_wait_for_connect()} without a send timeout: sleeps, without the socket
+     * lock, until the handshake is over: the SYN-ACK, a reset, or the retransmit timer
+     * giving up ({@code ETIMEDOUT}) wakes it through {@code sk_state_change}. The timer
+     * resends the SYN on its own meanwhile. False when a signal came first: the caller
+     * returns {@code -ERESTARTSYS}.
      */
     private static boolean inetWaitForConnect(TcpSock sk) {
         while (connecting(sk)) {
             sk.releaseSock();
-            long slice = Math.max(0, sk.icskTimeout - Sched.current().scheduler().clock());
-            long left = WaitEvent.waitEventInterruptibleTimeout(sk.skWq, () -> !connecting(sk), slice);
+            long err = WaitEvent.waitEventInterruptible(sk.skWq, () -> !connecting(sk));
             sk.lockSock();
-            if (left < 0) {
+            if (err != 0) {
                 return false;
-            }
-            if (left == 0 && connecting(sk)) {
-                TcpTimer.tcpRetransmitTimer(sk);
             }
         }
         return true;

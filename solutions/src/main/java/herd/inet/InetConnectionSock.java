@@ -122,7 +122,7 @@ public final class InetConnectionSock {
     static TcpSock inetCskReqskQueueAdd(TcpSock sk, RequestSock req, TcpSock child) {
         try (var fn = Ftrace.enter("inet_csk_reqsk_queue_add")) {
             RequestSockQueue queue = sk.icskAcceptQueue;
-            req.queuedAt = Sched.current().scheduler().clock();
+            req.queuedAt = sk.net.clock();
             // @exercise L03-E2 inet_csk_reqsk_queue_add: under rskq_lock, forget the child if the listener is no longer LISTEN; else link the request (with req.sk = child) at the tail and count it in sk_ack_backlog
             queue.rskqLock.lock();
             try {
@@ -152,7 +152,7 @@ public final class InetConnectionSock {
             RequestSock req = queue.unlinkHead();
             if (req != null) {
                 parent.skAckBacklog--;
-                parent.net.acceptQueueSojourns.add(Sched.current().scheduler().clock() - req.queuedAt);
+                parent.net.acceptQueueSojourns.add(parent.net.clock() - req.queuedAt);
             }
             return req;
         } finally {

@@ -145,6 +145,7 @@ public final class Tcp {
                     TcpOutput.tcpSendFin(sk); // from the connection's port, before CLOSE gives it back
                 }
                 tcpSetState(sk, TCP_CLOSE);
+                TcpTimer.inetCskClearXmitTimer(sk); // inet_csk_destroy_sock -> tcp_clear_xmit_timers
                 if (state == TCP_LISTEN) {
                     InetConnectionSock.inetCskListenStop(sk);
                 }
@@ -184,6 +185,7 @@ public final class Tcp {
     /** {@code tcp_done()}: the connection is over; {@code CLOSE}, shut down both ways, and the owner is told. */
     static void tcpDone(TcpSock sk) {
         tcpSetState(sk, TCP_CLOSE);
+        TcpTimer.inetCskClearXmitTimer(sk); // tcp_clear_xmit_timers
         sk.shutdown(Sock.SHUTDOWN_MASK, false);
         if (!sk.dead) {
             sk.skStateChange.accept(sk);

@@ -77,6 +77,31 @@ class HandshakeDemoTest {
                 "SYN queue:    0 requests",
                 "TcpExtListenOverflows  1",
                 "TcpExtListenDrops      1",
-                "TcpPassiveOpens        2");
+                "TcpPassiveOpens        2",
+                "client3: SYN-SENT: its SYN was dropped; its retransmit timer will send it again.");
+    }
+
+    /**
+     * net/ipv4/tcp_timer.c: {@code tcp_retransmit_timer} runs from the timer, 1 s after the
+     * SYN ({@code TCP_TIMEOUT_INIT}), then 2 s later ({@code icsk_rto} doubled), for a
+     * client that does nothing (its non-blocking connect returned long ago).
+     */
+    @Test
+    void theNonBlockingClientsSynIsResentByItsTimer() {
+        List<String> lines = runDemo();
+        int later = lines.indexOf("=== then time passes: the server accepts one connection at 1.5 s ===");
+        assertThat(later).as("the part where time passes").isPositive();
+        List<String> three = lines.subList(later, lines.size());
+        assertThat(three).as("the timer resends at 1 s (dropped) and at 3 s (admitted); the handshake ends in timer "
+                + "context").containsSubsequence(
+                "     1.000000 |         <idle>-0 |   tcp_retransmit_skb() {",
+                "     1.000000 |         <idle>-0 |           tcp_conn_request();",
+                "     3.000000 |         <idle>-0 |   tcp_retransmit_skb() {",
+                "     3.000000 |         <idle>-0 |             tcp_v4_send_synack() {",
+                "     3.000000 |         <idle>-0 |       tcp_check_req() {",
+                "     3.000000 |         <idle>-0 |         sock_def_readable();",
+                "TcpExtListenOverflows  2",
+                "TcpPassiveOpens        3",
+                "client3: ESTAB, without calling anything.");
     }
 }
