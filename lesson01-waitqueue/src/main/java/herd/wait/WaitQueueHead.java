@@ -162,6 +162,11 @@ public final class WaitQueueHead {
         wakeUpCommon(TASK_NORMAL, 1, 0, mask);
     }
 
+    /** {@code wake_up_interruptible_poll()}: interruptible sleepers, one exclusive, the mask as key (a socket's error). */
+    public int wakeUpInterruptiblePoll(int mask) {
+        return wakeUp(TASK_INTERRUPTIBLE, 1, 0, mask);
+    }
+
     /** {@code wake_up_interruptible_all()}: every interruptible sleeper, no key (a socket's state change). */
     public int wakeUpInterruptibleAll() {
         return wakeUp(TASK_INTERRUPTIBLE, 0, 0, 0);

@@ -55,6 +55,8 @@ public final class TcpSock extends StreamSock {
     public volatile int dport;
     /** {@code SOCK_BINDPORT_LOCK} in {@code sk_userlocks}: {@code bind()} chose the port, so only the last close gives it back. */
     volatile boolean bindPortLock;
+    /** {@code SOCK_BINDADDR_LOCK} in {@code sk_userlocks}: {@code bind()} chose the address, so a disconnect keeps it. */
+    volatile boolean bindAddrLock;
     /** {@code sk_reuseport_cb}: the reuseport group of a listener with {@code SO_REUSEPORT}. */
     volatile SockReuseport skReuseportCb;
     /** {@code SOCK_DEAD}: no file refers to the socket any more. */

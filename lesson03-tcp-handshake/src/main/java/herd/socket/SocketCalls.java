@@ -11,7 +11,7 @@ import herd.uapi.Errno;
 /**
  * The socket syscalls of net/socket.c ({@code __sys_socket}, {@code __sys_bind},
  * {@code __sys_listen}, {@code __sys_connect}, {@code __sys_accept4},
- * {@code __sys_setsockopt}, {@code __sys_getsockopt}), with their checks in the
+ * {@code __sys_shutdown}, {@code __sys_setsockopt}, {@code __sys_getsockopt}), with their checks in the
  * kernel's order, traced as strace prints them. Each returns a result or a negated
  * {@link Errno}; {@code close} is {@link herd.fs.Vfs#close}.
  */
@@ -244,6 +244,30 @@ public final class SocketCalls {
         return newfile;
     }
 
+    // ---- shutdown -----------------------------------------------------------------------------
+
+    /**
+     * {@code shutdown(fd, how)} ({@code __sys_shutdown}): {@code -EBADF}, {@code -ENOTSOCK},
+     * then {@code inet_shutdown}: {@code -EINVAL} for a {@code how} other than
+     * {@code SHUT_RD}, {@code SHUT_WR}, {@code SHUT_RDWR}; {@code -ENOTCONN} on a closed
+     * socket. On a listener, {@code SHUT_RD} (or {@code SHUT_RDWR}) stops it listening and
+     * wakes every task blocked in {@code accept()}.
+     */
+    public static long shutdown(int fd, int how) {
+        return Strace.syscall("shutdown", fd + ", " + shutdownHowName(how), () -> {
+            long[] err = {0};
+            Socket sock = Socket.sockfdLookupLight(fd, err);
+            if (sock == null) {
+                return err[0];
+            }
+            try {
+                return AfInet.inetShutdown(sock, how);
+            } finally {
+                sock.file.fput();
+            }
+        });
+    }
+
     /** {@code move_addr_to_user()}: {@code -EFAULT} without a length, {@code -EINVAL} for a negative one. */
     private static long moveAddrToUser(SockaddrIn addr, SockaddrIn[] uaddr, int[] ulen) {
         if (ulen == null) {
@@ -333,6 +357,15 @@ public final class SocketCalls {
     private static String protocolName(int protocol) {
         return protocol == Socket.IPPROTO_IP ? "IPPROTO_IP" : protocol == Socket.IPPROTO_TCP ? "IPPROTO_TCP"
                 : Integer.toString(protocol);
+    }
+
+    private static String shutdownHowName(int how) {
+        return switch (how) {
+            case Socket.SHUT_RD -> "SHUT_RD";
+            case Socket.SHUT_WR -> "SHUT_WR";
+            case Socket.SHUT_RDWR -> "SHUT_RDWR";
+            default -> Integer.toString(how);
+        };
     }
 
     private static String acceptFlagsName(int flags) {
