@@ -101,7 +101,13 @@ class MutantsAreCaughtTest {
                 new Mutant("L02-E3", "during a scan the item goes to the ready list, not the overflow chain", CALLBACK,
                         "if (ep.ovflist != EP_UNACTIVE_PTR) {", "if (false) {"),
                 new Mutant("L02-E3", "the callback wakes every epoll_wait sleeper", CALLBACK,
-                        "                        ep.wq.wakeUp();", "                        ep.wq.wakeUpAll();"),
+                        "                        if (sync != 0) {\n                            ep.wq.wakeUpSync(); "
+                                + "// the waker asked for WF_SYNC: pass the hint on\n                        } else {\n"
+                                + "                            ep.wq.wakeUp();\n                        }\n",
+                        "                        ep.wq.wakeUpAll();\n"),
+                new Mutant("L02-E3", "the callback drops the sync hint (before 900bbaae67e9, 2024)", CALLBACK,
+                        "                        if (sync != 0) {\n                            ep.wq.wakeUpSync();",
+                        "                        if (false) {\n                            ep.wq.wakeUpSync();"),
                 new Mutant("L02-E5", "epoll_wait sleepers queue at the tail (FIFO instead of LIFO)", WAITING,
                         "ep.wq.addWaitQueueExclusiveLocked(wait);",
                         "wait.flags |= herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE; "
@@ -110,6 +116,10 @@ class MutantsAreCaughtTest {
                         "                if (eavail) {\n                    long res",
                         "                if (signalPending(current())) {\n                    return Errno.EINTR.neg();\n"
                                 + "                }\n                if (eavail) {\n                    long res"),
+                new Mutant("L02-E5", "ep_poll's entry is autoremove_wake_function (before 6.0): a waiter that timed out "
+                        + "keeps its entry when a callback reaches it, and returns 0", WAITING,
+                        "new WaitQueueEntry(current(), EpollWait::epAutoremoveWakeFunction, 0);",
+                        "WaitQueueEntry.initWaitEntry(0);"),
                 new Mutant("L02-E5", "a woken thread that finds nothing returns 0 instead of sleeping again", WAITING,
                         "                    if (res != 0) {\n                        return res;\n                    }",
                         "                    return res;"),
