@@ -7,8 +7,11 @@ import herd.uapi.Errno;
 
 /**
  * src/event/ngx_event_accept.c: what a worker does when the listening socket is
- * reported readable. It accepts (non-blocking), registers the new connection
- * edge-triggered and hands it to HTTP; {@code EAGAIN} means another worker was faster.
+ * reported readable ({@code ngx_event_accept}: it accepts (non-blocking), registers the
+ * new connection edge-triggered and hands it to HTTP; {@code EAGAIN} means another worker
+ * was faster), and the accept mutex's side of the file: {@code ngx_trylock_accept_mutex},
+ * {@code ngx_enable_accept_events}, {@code ngx_disable_accept_events}, and
+ * {@code ngx_reorder_accept_events} for {@code EPOLLEXCLUSIVE}.
  */
 public final class NgxEventAccept {
     /** {@code sizeof(ngx_sockaddr_t)}: the address buffer nginx passes to accept4. */
@@ -37,6 +40,45 @@ public final class NgxEventAccept {
         NgxConnection lc = ev.data;
         // TODO L04-E2
         throw herd.course.Todo.exercise("L04-E2", "ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; other error: log, return false; else worker.acceptDisabled = workerConnections / 8 - freeConnectionN() and ls->handler of a new connection: NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) } while (ev.available); return true");
+    }
+
+    /**
+     * {@code ngx_trylock_accept_mutex()}: got the lock: a worker that already held it has
+     * nothing to do; otherwise it adds the listening sockets to its epoll
+     * ({@code ngx_enable_accept_events}) and holds the mutex. Did not get it: a worker that
+     * held it removes them ({@code ngx_disable_accept_events}) and holds it no more. False
+     * for {@code NGX_ERROR} (an {@code epoll_ctl} failed; the lock is given back).
+     */
+    static boolean ngxTrylockAcceptMutex(NgxWorker worker) {
+        // TODO L05-E5
+        throw herd.course.Todo.exercise("L05-E5", "ngx_trylock_accept_mutex: worker.master.acceptMutex.trylock(pid): if already held return true; else ngxEnableAcceptEvents(worker) (failure: unlock, return false), held = true. Lock failed: if held, ngxDisableAcceptEvents(worker, false) (failure: return false), held = false. Return true");
+    }
+
+    /** {@code ngx_enable_accept_events()}: each listening socket not yet in the epoll is added, level-triggered. */
+    static boolean ngxEnableAcceptEvents(NgxWorker worker) {
+        for (NgxConnection c : worker.listening) {
+            if (!c.read.active && NgxEpollModule.ngxEpollAddEvent(worker, c.read, 0) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code ngx_disable_accept_events(cycle, all)}: each listening socket in the epoll
+     * leaves it; a worker's own reuseport socket stays unless {@code all} (the accept
+     * mutex passes 0, running out of descriptors 1).
+     */
+    static boolean ngxDisableAcceptEvents(NgxWorker worker, boolean all) {
+        for (NgxConnection c : worker.listening) {
+            if (!c.read.active || worker.conf().reuseport() && !all) {
+                continue;
+            }
+            if (NgxEpollModule.ngxEpollDelEvent(worker, c.read) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

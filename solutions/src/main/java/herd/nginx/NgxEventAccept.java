@@ -7,8 +7,11 @@ import herd.uapi.Errno;
 
 /**
  * src/event/ngx_event_accept.c: what a worker does when the listening socket is
- * reported readable. It accepts (non-blocking), registers the new connection
- * edge-triggered and hands it to HTTP; {@code EAGAIN} means another worker was faster.
+ * reported readable ({@code ngx_event_accept}: it accepts (non-blocking), registers the
+ * new connection edge-triggered and hands it to HTTP; {@code EAGAIN} means another worker
+ * was faster), and the accept mutex's side of the file: {@code ngx_trylock_accept_mutex},
+ * {@code ngx_enable_accept_events}, {@code ngx_disable_accept_events}, and
+ * {@code ngx_reorder_accept_events} for {@code EPOLLEXCLUSIVE}.
  */
 public final class NgxEventAccept {
     /** {@code sizeof(ngx_sockaddr_t)}: the address buffer nginx passes to accept4. */
@@ -53,6 +56,65 @@ public final class NgxEventAccept {
         } while (ev.available);
         return true;
         // @end L04-E2
+    }
+
+    /**
+     * {@code ngx_trylock_accept_mutex()}: got the lock: a worker that already held it has
+     * nothing to do; otherwise it adds the listening sockets to its epoll
+     * ({@code ngx_enable_accept_events}) and holds the mutex. Did not get it: a worker that
+     * held it removes them ({@code ngx_disable_accept_events}) and holds it no more. False
+     * for {@code NGX_ERROR} (an {@code epoll_ctl} failed; the lock is given back).
+     */
+    static boolean ngxTrylockAcceptMutex(NgxWorker worker) {
+        // @exercise L05-E5 ngx_trylock_accept_mutex: worker.master.acceptMutex.trylock(pid): if already held return true; else ngxEnableAcceptEvents(worker) (failure: unlock, return false), held = true. Lock failed: if held, ngxDisableAcceptEvents(worker, false) (failure: return false), held = false. Return true
+        long pid = worker.process().pid();
+        NgxShmtx mutex = worker.master.acceptMutex;
+        if (mutex.trylock(pid)) {
+            if (worker.acceptMutexHeld) {
+                return true;
+            }
+            if (!ngxEnableAcceptEvents(worker)) {
+                mutex.unlock(pid);
+                return false;
+            }
+            worker.acceptMutexHeld = true;
+            return true;
+        }
+        if (worker.acceptMutexHeld) {
+            if (!ngxDisableAcceptEvents(worker, false)) {
+                return false;
+            }
+            worker.acceptMutexHeld = false;
+        }
+        return true;
+        // @end L05-E5
+    }
+
+    /** {@code ngx_enable_accept_events()}: each listening socket not yet in the epoll is added, level-triggered. */
+    static boolean ngxEnableAcceptEvents(NgxWorker worker) {
+        for (NgxConnection c : worker.listening) {
+            if (!c.read.active && NgxEpollModule.ngxEpollAddEvent(worker, c.read, 0) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code ngx_disable_accept_events(cycle, all)}: each listening socket in the epoll
+     * leaves it; a worker's own reuseport socket stays unless {@code all} (the accept
+     * mutex passes 0, running out of descriptors 1).
+     */
+    static boolean ngxDisableAcceptEvents(NgxWorker worker, boolean all) {
+        for (NgxConnection c : worker.listening) {
+            if (!c.read.active || worker.conf().reuseport() && !all) {
+                continue;
+            }
+            if (NgxEpollModule.ngxEpollDelEvent(worker, c.read) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -27,7 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * (close the other workers' channels, set up events), then {@code ngx_worker_process_cycle}:
  * {@code ngx_process_events_and_timers} forever. It holds what nginx keeps in its cycle and
  * globals: the epoll descriptor, the event list, the connections by descriptor, the
- * posted event queues and the accept mutex's state.
+ * posted event queues and the accept mutex's per-process variables (nginx defines them in
+ * ngx_event.c); the accept mutex's functions are ngx_event_accept.c's, in
+ * {@link NgxEventAccept}.
  */
 public final class NgxWorker {
     /** {@code accept_mutex_delay 500ms}: how long a worker without the mutex waits before trying again. */
@@ -57,11 +59,12 @@ public final class NgxWorker {
     final EpollEvent[] eventList = new EpollEvent[NgxEpollModule.NEVENTS];
     /** {@code ep}: the worker's epoll descriptor, -1 until {@code ngx_epoll_init}. */
     volatile int ep = -1;
-    private final NgxMaster master;
+    /** The master: the shared accept mutex ({@code ngx_accept_mutex}), the listening sockets. */
+    final NgxMaster master;
     private final NgxConf conf;
     private final Map<Integer, NgxConnection> connections = new ConcurrentHashMap<>();
-    /** The listening connections of this worker ({@code ls[i].connection}). */
-    private final List<NgxConnection> listening = new ArrayList<>();
+    /** The listening connections of this worker ({@code cycle->listening}, {@code ls[i].connection}). */
+    final List<NgxConnection> listening = new ArrayList<>();
     private volatile Process process;
     private volatile Task task;
 
@@ -167,11 +170,11 @@ public final class NgxWorker {
         int timer = NGX_TIMER_INFINITE;
         int flags = 0;
         if (useAcceptMutex) {
-            // @exercise L05-E5 ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it down; else ngxTrylockAcceptMutex() (false: return), then the holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
+            // @exercise L05-E5 ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it down; else NgxEventAccept.ngxTrylockAcceptMutex(this) (false: return), then the holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
             if (acceptDisabled > 0) {
                 acceptDisabled--;
             } else {
-                if (!ngxTrylockAcceptMutex()) {
+                if (!NgxEventAccept.ngxTrylockAcceptMutex(this)) {
                     return;
                 }
                 if (acceptMutexHeld) {
@@ -192,57 +195,6 @@ public final class NgxWorker {
             // @end L05-E5
         }
         NgxEventPosted.ngxEventProcessPosted(postedEvents);
-    }
-
-    /**
-     * {@code ngx_trylock_accept_mutex()}: got the lock: a worker that already held it has
-     * nothing to do; otherwise it adds the listening sockets to its epoll
-     * ({@code ngx_enable_accept_events}) and holds the mutex. Did not get it: a worker that
-     * held it removes them ({@code ngx_disable_accept_events}) and holds it no more. False
-     * for {@code NGX_ERROR} (an {@code epoll_ctl} failed; the lock is given back).
-     */
-    boolean ngxTrylockAcceptMutex() {
-        // @exercise L05-E5 ngx_trylock_accept_mutex: master.acceptMutex.trylock(pid): if already held return true; else ngxEnableAcceptEvents (failure: unlock, return false), held = true. Lock failed: if held, ngxDisableAcceptEvents (failure: return false), held = false. Return true
-        long pid = process.pid();
-        if (master.acceptMutex.trylock(pid)) {
-            if (acceptMutexHeld) {
-                return true;
-            }
-            if (!ngxEnableAcceptEvents()) {
-                master.acceptMutex.unlock(pid);
-                return false;
-            }
-            acceptMutexHeld = true;
-            return true;
-        }
-        if (acceptMutexHeld) {
-            if (!ngxDisableAcceptEvents()) {
-                return false;
-            }
-            acceptMutexHeld = false;
-        }
-        return true;
-        // @end L05-E5
-    }
-
-    /** {@code ngx_enable_accept_events()}: each listening socket not yet in the epoll is added, level-triggered. */
-    private boolean ngxEnableAcceptEvents() {
-        for (NgxConnection c : listening) {
-            if (!c.read.active && NgxEpollModule.ngxEpollAddEvent(this, c.read, 0) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code ngx_disable_accept_events(cycle, 0)}: each listening socket in the epoll leaves it, except reuseport ones. */
-    private boolean ngxDisableAcceptEvents() {
-        for (NgxConnection c : listening) {
-            if (c.read.active && !conf.reuseport() && NgxEpollModule.ngxEpollDelEvent(this, c.read) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** {@code ngx_cycle->free_connection_n}: connections left in the pool ({@code worker_connections} in all). */
