@@ -126,8 +126,9 @@ public final class NgxWorker {
      * {@code ngx_event_process_init()}: the accept mutex is used with more than one worker;
      * the epoll; each listening socket of this worker gets {@code ngx_event_accept}. A
      * reuseport socket is added plainly; with the accept mutex, none is added (the holder
-     * adds them); with several workers and {@code EPOLLEXCLUSIVE}, exclusively; otherwise
-     * plainly, level-triggered.
+     * adds them); with several workers, an nginx that has {@code EPOLLEXCLUSIVE} (1.11.3
+     * and later, built with {@code NGX_HAVE_EPOLLEXCLUSIVE}) adds it exclusively, whatever
+     * the configuration says; otherwise it is added plainly, level-triggered: the herd.
      */
     private void ngxEventProcessInit() {
         useAcceptMutex = conf.acceptMutex() && conf.workerProcesses() > 1;
@@ -144,7 +145,7 @@ public final class NgxWorker {
                 NgxEpollModule.ngxEpollAddEvent(this, ls.read, 0);
             } else if (useAcceptMutex) {
                 continue;
-            } else if (conf.epollExclusive() && conf.workerProcesses() > 1) {
+            } else if (conf.exclusiveAccept() && conf.workerProcesses() > 1) { // #if (NGX_HAVE_EPOLLEXCLUSIVE)
                 useExclusiveAccept = true;
                 NgxEpollModule.ngxEpollAddExclusiveEvent(this, ls.read);
             } else {
