@@ -1,5 +1,6 @@
 package herd.nginx;
 
+import herd.fs.Vfs;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
@@ -26,11 +27,20 @@ public final class NgxEventAccept {
      * not ready"); each new connection sets the accept mutex's throttle
      * ({@code ngx_accept_disabled = connection_n / 8 - free_connection_n}) and goes to
      * HTTP ({@code ngx_http_init_connection}). When the loop runs out, nginx 1.21.6
-     * reorders the accept events ({@code ngx_reorder_accept_events}).
+     * reorders the accept events ({@code ngx_reorder_accept_events}). Called because its
+     * timer expired (after {@code EMFILE}), it first puts the listening sockets back in
+     * the epoll ({@code ngx_enable_accept_events}).
      */
     public static void ngxEventAccept(NgxEvent ev) {
+        NgxWorker worker = NgxWorker.current();
+        if (ev.timedout) {
+            if (!ngxEnableAcceptEvents(worker)) {
+                return;
+            }
+            ev.timedout = false;
+        }
         if (acceptConnections(ev)) {
-            ngxReorderAcceptEvents(NgxWorker.current(), ev.data);
+            ngxReorderAcceptEvents(worker, ev.data);
         }
     }
 
@@ -38,7 +48,7 @@ public final class NgxEventAccept {
     static boolean acceptConnections(NgxEvent ev) {
         NgxWorker worker = NgxWorker.current();
         NgxConnection lc = ev.data;
-        // @exercise L04-E2 ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; other error: log, return false; else worker.acceptDisabled = workerConnections / 8 - freeConnectionN() and ls->handler of a new connection: NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) } while (ev.available); return true
+        // @exercise L04-E2 ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; another error: continue if ngxAcceptError(worker, ev, s) says so, else return false; then worker.acceptDisabled = workerConnections / 8 - freeConnectionN(); c = worker.ngxGetConnection(s): null (none free) closes s and returns false; else ls->handler: NgxHttp.ngxHttpInitConnection(c) } while (ev.available); return true
         ev.available = worker.multiAccept;
         ev.ready = false;
         do {
@@ -46,16 +56,60 @@ public final class NgxEventAccept {
             int[] socklen = {NGX_SOCKADDRLEN};
             long s = SocketCalls.accept4(lc.fd, sa, socklen, Socket.SOCK_NONBLOCK);
             if (s < 0) {
-                if (s != Errno.EAGAIN.neg()) {
-                    worker.log("accept4() failed: " + Errno.of(s));
+                if (s == Errno.EAGAIN.neg()) {
+                    return false;
+                }
+                if (ngxAcceptError(worker, ev, s)) {
+                    continue;
                 }
                 return false;
             }
             worker.acceptDisabled = worker.conf().workerConnections() / 8 - worker.freeConnectionN();
-            NgxHttp.ngxHttpInitConnection(worker.getConnection((int) s));
+            NgxConnection c = worker.ngxGetConnection((int) s);
+            if (c == null) {
+                Vfs.close((int) s); // ngx_close_socket: the client sees the connection closed
+                return false;
+            }
+            NgxHttp.ngxHttpInitConnection(c);
         } while (ev.available);
         return true;
         // @end L04-E2
+    }
+
+    /**
+     * What {@code ngx_event_accept} does when {@code accept4} failed with another error than
+     * {@code EAGAIN}. It logs it ({@code ECONNABORTED} at {@code error}, {@code EMFILE} and
+     * {@code ENFILE} at {@code crit}, the rest at {@code alert}). {@code ECONNABORTED} goes on
+     * to the next connection when more may be accepted ({@code multi_accept}): true. Out of
+     * descriptors, the worker stops accepting for a while: the listening sockets leave its
+     * epoll ({@code ngx_disable_accept_events(cycle, 1)}, reuseport ones too); with the
+     * accept mutex it gives the mutex up and sits out a round ({@code ngx_accept_disabled = 1});
+     * without, the accept event gets a timer of {@code accept_mutex_delay}, whose expiry runs
+     * {@code ngx_event_accept} again, which puts them back first.
+     */
+    static boolean ngxAcceptError(NgxWorker worker, NgxEvent ev, long err) {
+        Errno e = Errno.of(err);
+        boolean outOfFiles = e == Errno.EMFILE || e == Errno.ENFILE;
+        String level = e == Errno.ECONNABORTED ? "error" : outOfFiles ? "crit" : "alert";
+        worker.log(level, "accept4() failed (" + e.number() + ": " + e.message() + ")");
+        if (e == Errno.ECONNABORTED) {
+            return ev.available;
+        }
+        if (outOfFiles) {
+            if (!ngxDisableAcceptEvents(worker, true)) {
+                return false;
+            }
+            if (worker.useAcceptMutex) {
+                if (worker.acceptMutexHeld) {
+                    worker.master.acceptMutex.unlock(worker.process().pid());
+                    worker.acceptMutexHeld = false;
+                }
+                worker.acceptDisabled = 1;
+            } else {
+                NgxEventTimer.ngxEventAddTimer(worker, ev, NgxWorker.ACCEPT_MUTEX_DELAY);
+            }
+        }
+        return false;
     }
 
     /**

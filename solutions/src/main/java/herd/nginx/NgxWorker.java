@@ -52,6 +52,8 @@ public final class NgxWorker {
     volatile boolean acceptMutexHeld;
     /** {@code ngx_accept_disabled}: {@code connection_n / 8 - free}, set at each accept; while positive the worker sits out. */
     volatile long acceptDisabled;
+    /** {@code ngx_event_timer_rbtree}: the events with a timer, by expiry ({@link NgxEventTimer}). */
+    final List<NgxEvent> eventTimers = new ArrayList<>();
     /** {@code ngx_posted_accept_events}: accept events put aside under the mutex. */
     final Deque<NgxEvent> postedAcceptEvents = new ArrayDeque<>();
     /** {@code ngx_posted_events}: the other events put aside, handled once the mutex is free. */
@@ -160,15 +162,17 @@ public final class NgxWorker {
     }
 
     /**
-     * {@code ngx_process_events_and_timers()}. The model's nginx sets no timers of its own,
-     * so the wait is infinite, unless the accept mutex caps it. With the mutex, a worker
-     * that sits out ({@code ngx_accept_disabled}) only counts down; the others try the
-     * lock: the holder has its events posted, the rest wait at most
-     * {@code accept_mutex_delay}. After the wait, the posted accept events run, then the
-     * holder unlocks, then the other posted events run.
+     * {@code ngx_process_events_and_timers()}. The wait lasts until the next of the worker's
+     * timers ({@code ngx_event_find_timer}); the model's nginx has one kind only, the accept
+     * event's after {@code accept4} ran out of descriptors, so it is mostly infinite, unless
+     * the accept mutex caps it. With the mutex, a worker that sits out
+     * ({@code ngx_accept_disabled}) only counts down; the others try the lock: the holder has
+     * its events posted, the rest wait at most {@code accept_mutex_delay}. After the wait,
+     * the posted accept events run, then the holder unlocks, then the expired timers' handlers
+     * ({@code ngx_event_expire_timers}), then the other posted events.
      */
     void ngxProcessEventsAndTimers() {
-        int timer = NGX_TIMER_INFINITE;
+        int timer = NgxEventTimer.ngxEventFindTimer(this);
         int flags = 0;
         if (useAcceptMutex) {
             // @exercise L05-E5 ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it down; else NgxEventAccept.ngxTrylockAcceptMutex(this) (false: return), then the holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
@@ -195,6 +199,7 @@ public final class NgxWorker {
             }
             // @end L05-E5
         }
+        NgxEventTimer.ngxEventExpireTimers(this);
         NgxEventPosted.ngxEventProcessPosted(postedEvents);
     }
 
@@ -213,7 +218,23 @@ public final class NgxWorker {
         Epoll.epollCtl(ep, EPOLL_CTL_ADD, notifyFd, new EpollEvent(EPOLLIN | EPOLLET, notifyFd));
     }
 
-    /** {@code ngx_get_connection()} for an accepted descriptor. */
+    /**
+     * {@code ngx_get_connection()} for an accepted descriptor: a connection from the pool,
+     * or null, logged ("worker_connections are not enough"), when none is free. (nginx first
+     * tries to free idle keepalive connections, {@code ngx_drain_connections}; the model has
+     * none.)
+     */
+    public NgxConnection ngxGetConnection(int fd) {
+        if (freeConnectionN() == 0) {
+            log("alert", conf.workerConnections() + " worker_connections are not enough");
+            return null;
+        }
+        NgxConnection c = new NgxConnection(fd, false);
+        connections.put(fd, c);
+        return c;
+    }
+
+    /** A connection for an accepted descriptor, for code that treats an empty pool as a bug. */
     public NgxConnection getConnection(int fd) {
         return getConnection(fd, false);
     }
@@ -241,6 +262,11 @@ public final class NgxWorker {
     /** {@code ngx_log_error()}. */
     public void log(String message) {
         errorLog.add(message);
+    }
+
+    /** {@code ngx_log_error(level, ...)}: the line as nginx's error log shows it after the pid, {@code [crit] ...}. */
+    public void log(String level, String message) {
+        errorLog.add("[" + level + "] " + message);
     }
 
     /** The worker's process, once it runs. */
