@@ -34,7 +34,7 @@ public final class ParallelScheduler extends BaseScheduler {
 
     /** A scheduler that records a trace if {@code tracing}. */
     public ParallelScheduler(boolean tracing) {
-        super(tracing);
+        super(tracing, 0);
     }
 
     /**

@@ -72,7 +72,7 @@ public final class DeterministicScheduler extends BaseScheduler {
 
     /** A scheduler that also preempts at each preemption point with {@code preemptProbability}. */
     public DeterministicScheduler(long seed, double preemptProbability) {
-        super(true);
+        super(true, Trace.CALL_COST_NS);
         if (preemptProbability < 0 || preemptProbability > 1) {
             throw new IllegalArgumentException("preemption probability must be in [0, 1]: " + preemptProbability);
         }
