@@ -7,16 +7,25 @@ import herd.locking.SpinLock;
 import herd.trace.Trace;
 import herd.trace.TraceEvent;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Every task on its own thread, all running at once: the scheduler for stress tests and
  * benchmarks. A sleeping task parks until {@code try_to_wake_up} sets it running and
  * unparks it; the park/unpark permit keeps a wake-up that comes before the park.
- * Time is {@link System#nanoTime()}.
+ * Time is {@link System#nanoTime()}; a {@link TimerList} runs on a timer thread of its own
+ * when its time comes, while the tasks run.
  */
 public final class ParallelScheduler extends BaseScheduler {
     private final long start = System.nanoTime();
+    /** The pending kernel timers and their scheduled runs; the timer thread starts with the first. */
+    private final Map<TimerList, Armed> kernelTimers = new HashMap<>();
+    private ScheduledThreadPoolExecutor timerThread;
 
     /** A scheduler without tracing. */
     public ParallelScheduler() {
@@ -25,7 +34,7 @@ public final class ParallelScheduler extends BaseScheduler {
 
     /** A scheduler that records a trace if {@code tracing}. */
     public ParallelScheduler(boolean tracing) {
-        super(tracing);
+        super(tracing, 0);
     }
 
     /**
@@ -144,9 +153,68 @@ public final class ParallelScheduler extends BaseScheduler {
         return System.nanoTime() - start;
     }
 
+    /** One arming of a kernel timer: its identity and its scheduled run. */
+    private record Armed(Object token, ScheduledFuture<?> run) {
+    }
+
+    @Override
+    public synchronized boolean modTimer(TimerList timer, long expires) {
+        boolean wasPending = delTimer(timer);
+        if (killed) {
+            return wasPending;
+        }
+        if (timerThread == null) {
+            timerThread = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "ktimer");
+                t.setDaemon(true);
+                return t;
+            });
+            timerThread.setRemoveOnCancelPolicy(true);
+        }
+        timer.setPending(true, expires);
+        Object token = new Object();
+        kernelTimers.put(timer, new Armed(token, timerThread.schedule(() -> run(timer, token),
+                Math.max(0, expires - clock()), TimeUnit.NANOSECONDS)));
+        return wasPending;
+    }
+
+    @Override
+    public synchronized boolean delTimer(TimerList timer) {
+        Armed armed = kernelTimers.remove(timer);
+        if (armed == null) {
+            return false;
+        }
+        armed.run().cancel(false);
+        timer.setPending(false, 0);
+        return true;
+    }
+
+    /** The timer thread's side: unless it was deleted or moved meanwhile, the timer's function, in timer context. */
+    private void run(TimerList timer, Object token) {
+        synchronized (this) {
+            Armed armed = kernelTimers.get(timer);
+            if (armed == null || armed.token() != token) {
+                return;
+            }
+            kernelTimers.remove(timer);
+            timer.setPending(false, 0);
+        }
+        try {
+            Trace.runTimer(trace, timer.function());
+        } catch (RuntimeException | Error e) {
+            fail(e);
+        }
+    }
+
     @Override
     public void close() {
         super.close();
+        synchronized (this) {
+            if (timerThread != null) {
+                timerThread.shutdownNow();
+            }
+            kernelTimers.clear();
+        }
         tasks.forEach(t -> LockSupport.unpark(t.thread()));
     }
 }

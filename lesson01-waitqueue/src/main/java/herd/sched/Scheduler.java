@@ -33,6 +33,15 @@ public interface Scheduler {
     /** Called by a task that found {@code lock} held by another. */
     void spinContended(SpinLock lock);
 
+    /**
+     * {@code mod_timer()} of {@code timer}: arms it to run at {@code expires} on this
+     * scheduler's clock, in timer context; true if it was pending already.
+     */
+    boolean modTimer(TimerList timer, long expires);
+
+    /** {@code timer_delete()}: disarms {@code timer}; true if it was pending. */
+    boolean delTimer(TimerList timer);
+
     /** {@code ktime_get()}: nanoseconds since the scheduler started. */
     long clock();
 

@@ -25,7 +25,7 @@ public final class Ftrace implements AutoCloseable {
         if (trace == null) {
             return OFF;
         }
-        Task task = Task.current();
+        Task task = Trace.context();
         trace.record(task, TraceEvent.Kind.FUNC_ENTRY, function, null, 0, null);
         return new Ftrace(trace, task, function);
     }

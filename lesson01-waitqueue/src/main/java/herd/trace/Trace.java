@@ -9,16 +9,38 @@ import java.util.function.LongSupplier;
  * The event log of one scheduler's run, in the order events happened. Kernel code
  * records into the current task's trace through {@link Ftrace} and {@link Strace};
  * the formats render it as strace lines, an ftrace function graph or a Mermaid diagram.
+ *
+ * <p>Events are stamped with the trace's own clock: the scheduler's clock, plus a fixed
+ * cost for every traced call (a kernel function or a syscall entered). The deterministic
+ * scheduler's virtual clock only moves while every task sleeps, so without that cost a
+ * whole wake-up would happen at one instant; with it the time moves on as the CPU works,
+ * and ten callbacks take ten times as long as one. Only the trace sees this time: the
+ * scheduler's clock, and so every timeout, is not moved by it.
  */
 public final class Trace {
+    /** The cost of one traced call in the deterministic scheduler's traces: 1 µs. */
+    public static final long CALL_COST_NS = 1_000;
+
     private final boolean enabled;
     private final LongSupplier clock;
+    private final long callCost;
     private final List<TraceEvent> events = new ArrayList<>();
+    /** The trace clock: the time of the next event, at least; guarded by {@link #events}. */
+    private long next;
 
-    /** A trace that records when {@code enabled}, stamping events with {@code clock}. */
+    /** A trace that records when {@code enabled}, stamping events with {@code clock} as it is. */
     public Trace(boolean enabled, LongSupplier clock) {
+        this(enabled, clock, 0);
+    }
+
+    /**
+     * A trace that records when {@code enabled}, stamping events with {@code clock}, each
+     * traced call costing {@code callCost} ns more on the trace's clock.
+     */
+    public Trace(boolean enabled, LongSupplier clock, long callCost) {
         this.enabled = enabled;
         this.clock = clock;
+        this.callCost = callCost;
     }
 
     /** True if events are recorded. */
@@ -27,6 +49,8 @@ public final class Trace {
     }
 
     private static final ThreadLocal<Boolean> IN_TIMER = ThreadLocal.withInitial(() -> false);
+    /** The trace a kernel timer's function records into, while it runs. */
+    private static final ThreadLocal<Trace> TIMER_TRACE = new ThreadLocal<>();
 
     /**
      * Runs a timer's callback: it interrupts whatever task is on the CPU, so what it
@@ -34,11 +58,21 @@ public final class Trace {
      * not traced as calls of that task.
      */
     public static void runTimer(Runnable callback) {
+        runTimer(null, callback);
+    }
+
+    /**
+     * Runs a kernel timer's function ({@code struct timer_list}) in timer context, with the
+     * kernel functions it calls traced into {@code trace} as {@code <idle>-0}'s.
+     */
+    public static void runTimer(Trace trace, Runnable callback) {
         IN_TIMER.set(true);
+        TIMER_TRACE.set(trace);
         try {
             callback.run();
         } finally {
             IN_TIMER.set(false);
+            TIMER_TRACE.remove();
         }
     }
 
@@ -47,14 +81,16 @@ public final class Trace {
         return IN_TIMER.get() ? null : Task.current();
     }
 
-    /** The trace of the current task, or null outside a task, in a timer or when it is off. */
+    /** The trace of the current task (or of the running kernel timer), or null outside a task or when it is off. */
     static Trace ofCurrent() {
-        Task current = context();
-        if (current == null) {
-            return null;
+        Trace trace;
+        if (IN_TIMER.get()) {
+            trace = TIMER_TRACE.get();
+        } else {
+            Task current = Task.current();
+            trace = current == null ? null : current.scheduler().trace();
         }
-        Trace trace = current.scheduler().trace();
-        return trace.enabled ? trace : null;
+        return trace != null && trace.enabled ? trace : null;
     }
 
     /** Records an event of {@code task} (null for the idle/timer context). */
@@ -62,11 +98,13 @@ public final class Trace {
         if (!enabled) {
             return;
         }
-        TraceEvent event = new TraceEvent(clock.getAsLong(), task == null ? 0 : task.pid(),
-                task == null ? "<idle>" : task.comm(), kind, name, detail, ret,
-                peer == null ? null : peer.toString());
+        long now = clock.getAsLong();
         synchronized (events) {
-            events.add(event);
+            long time = Math.max(now, next);
+            boolean call = kind == TraceEvent.Kind.FUNC_ENTRY || kind == TraceEvent.Kind.SYSCALL_ENTER;
+            next = call ? time + callCost : time;
+            events.add(new TraceEvent(time, task == null ? 0 : task.pid(), task == null ? "<idle>" : task.comm(), kind,
+                    name, detail, ret, peer == null ? null : peer.toString()));
         }
     }
 
@@ -74,7 +112,7 @@ public final class Trace {
     public static void mark(String text) {
         Trace trace = ofCurrent();
         if (trace != null) {
-            trace.record(Task.current(), TraceEvent.Kind.MARK, "mark", text, 0, null);
+            trace.record(context(), TraceEvent.Kind.MARK, "mark", text, 0, null);
         }
     }
 

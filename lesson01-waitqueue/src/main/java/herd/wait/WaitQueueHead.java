@@ -186,6 +186,20 @@ public final class WaitQueueHead {
         wakeUpCommon(TASK_NORMAL, 1, 0, mask);
     }
 
+    /**
+     * {@code wake_up_sync()}: as {@code wake_up}, with {@code WF_SYNC}: the waker is about to
+     * sleep, so the scheduler may keep the woken task on the waker's CPU ({@code ep_poll_callback}
+     * passes a sync wake-up on with it).
+     */
+    public int wakeUpSync() {
+        return wakeUp(TASK_NORMAL, 1, WF_SYNC, 0);
+    }
+
+    /** {@code wake_up_interruptible_poll()}: interruptible sleepers, one exclusive, the mask as key (a socket's error). */
+    public int wakeUpInterruptiblePoll(int mask) {
+        return wakeUp(TASK_INTERRUPTIBLE, 1, 0, mask);
+    }
+
     /** {@code wake_up_interruptible_all()}: every interruptible sleeper, no key (a socket's state change). */
     public int wakeUpInterruptibleAll() {
         return wakeUp(TASK_INTERRUPTIBLE, 0, 0, 0);

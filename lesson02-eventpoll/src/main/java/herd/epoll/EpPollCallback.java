@@ -24,7 +24,8 @@ public final class EpPollCallback {
     /**
      * Called by {@code __wake_up_common} of the watched file's queue, under that queue's
      * lock. Filters by the item's mask, links the item to the ready list (or to the
-     * overflow chain while a scan runs), wakes one {@code epoll_wait} sleeper and the
+     * overflow chain while a scan runs), wakes one {@code epoll_wait} sleeper, passing a
+     * sync wake-up on as sync ({@code wake_up_sync}, since 900bbaae67e9, 2024), and the
      * epoll file's pollers. Returns 1, the wake-up accepted; an {@code EPOLLEXCLUSIVE}
      * item returns 1 only when it counts as the one exclusive wake-up (lesson 5).
      */
@@ -39,9 +40,10 @@ public final class EpPollCallback {
             // >>> L02-E3
             // ep_poll_callback: under ep->lock skip a disabled item or a key without the item's
             // events; else chain it on ovflist during a scan or add it to rdllist's tail if not
-            // linked; wake_up(ep->wq) if it has sleepers, note poll_wait; after unlocking
-            // ep_poll_safewake; return 1 for a non-exclusive item
-            throw herd.course.Todo.exercise("L02-E3", "ep_poll_callback: under ep->lock skip a disabled item or a key without the item's events; else chain it on ovflist during a scan or add it to rdllist's tail if not linked; wake_up(ep->wq) if it has sleepers, note poll_wait; after unlocking ep_poll_safewake; return 1 for a non-exclusive item");
+            // linked; if ep->wq has sleepers wake one, with wake_up_sync when sync is set, else
+            // wake_up; note poll_wait; after unlocking ep_poll_safewake; return 1 for a
+            // non-exclusive item
+            throw herd.course.Todo.exercise("L02-E3", "ep_poll_callback: under ep->lock skip a disabled item or a key without the item's events; else chain it on ovflist during a scan or add it to rdllist's tail if not linked; if ep->wq has sleepers wake one, with wake_up_sync when sync is set, else wake_up; note poll_wait; after unlocking ep_poll_safewake; return 1 for a non-exclusive item");
             // <<< L02-E3
         }
     }

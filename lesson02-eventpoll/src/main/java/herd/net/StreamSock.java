@@ -69,6 +69,17 @@ public class StreamSock extends Sock {
         }
     }
 
+    /** {@code __skb_queue_purge(&sk->sk_receive_queue)}: unread data is dropped. */
+    public void purgeReceiveQueue() {
+        lock.lock();
+        try {
+            receiveQueue.clear();
+            consumed = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * The stream {@code recvmsg}: up to {@code count} queued bytes; 0 once nothing more
      * can arrive and nothing is left; {@code -EAGAIN} or a sleep ({@code sk_wait_data})

@@ -99,6 +99,37 @@ class EpPollCallbackTest {
         return calls.stream().map(Call::who).toList();
     }
 
+    /**
+     * fs/eventpoll.c since 900bbaae67e9 ("epoll: Add synchronous wakeup support for
+     * ep_poll_callback", 2024, in stable 5.4.y and later): {@code if (sync) wake_up_sync(&ep->wq);
+     * else wake_up(&ep->wq);}. A socket's data ({@code sock_def_readable}:
+     * {@code wake_up_interruptible_sync_poll}) reaches the epoll_wait sleeper with
+     * {@code WF_SYNC}; an eventfd write ({@code wake_up_locked_poll}) without.
+     */
+    @Test
+    @DisplayName("the sync hint is passed on: a WF_SYNC wake-up of the watched file wakes ep->wq with WF_SYNC (wake_up_sync), any other without")
+    void theSyncHintIsPassedOn() {
+        List<Integer> flags = new CopyOnWriteArrayList<>();
+        EpollTests.inProcess(() -> {
+            EventPoll ep = EpollTests.ep(newEpoll());
+            Watch w = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+            WaitQueueEntry sleeper = new WaitQueueEntry(null, (wait, mode, sync, key) -> {
+                flags.add(sync);
+                return 1;
+            }, 0);
+            ep.lock.lock();
+            try {
+                ep.wq.addWaitQueueExclusiveLocked(sleeper);
+            } finally {
+                ep.lock.unlock();
+            }
+            w.wqh().wakeUp(Task.TASK_INTERRUPTIBLE, 1, Sched.WF_SYNC, EPOLLIN); // as sock_def_readable wakes
+            w.wqh().wakeUpPoll(EPOLLIN);
+        });
+        assertThat(flags).as("wake_flags that reached the epoll_wait sleeper: WF_SYNC for the sync wake-up, 0 for "
+                + "the other").containsExactly(Sched.WF_SYNC, 0);
+    }
+
     // ---- which wake-ups queue the item ------------------------------------------------------
 
     @ParameterizedTest(name = "[{index}] item {0}, key {1}: queued {2} ({3})")

@@ -16,10 +16,12 @@ import static herd.fs.Poll.EPOLLIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.fs.EventFd;
+import herd.fs.File;
 import herd.fs.Process;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
+import herd.sched.TimerList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -315,6 +317,54 @@ class EpollWaitTest {
             assertThat(ret.get()).as("epoll_wait(1000 ms) when a write comes after 300 ms").isEqualTo(1);
             assertThat(slept.get()).as("virtual ns spent in epoll_wait(1000 ms): it returns when woken, at 300 ms, "
                     + "not at the deadline").isEqualTo(300_000_000L);
+        }
+    }
+
+    /**
+     * fs/eventpoll.c since v6.0 (a16ceb139610, "epoll: autoremove wakers even more
+     * aggressively", backported to 5.4.y and later): {@code ep_poll}'s entry wakes through
+     * {@code ep_autoremove_wake_function}, which unlinks it on every wake-up, even when
+     * {@code try_to_wake_up} returns 0 because the task runs already. A waiter whose
+     * deadline woke it, and whose entry a callback reached before it got the CPU, finds the
+     * entry gone ("a waker dequeued us", epoll61's case), harvests the event and returns 1.
+     * With {@code autoremove_wake_function} (before) the entry stayed and it returned 0.
+     */
+    @Test
+    @DisplayName("a waiter that timed out and was then reached by a callback before it ran returns the event, not 0 "
+            + "(ep_autoremove_wake_function)")
+    void aTimedOutWaiterReachedByACallbackReturnsTheEvent() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            AtomicLong ret = new AtomicLong(-999);
+            List<String> seen = new CopyOnWriteArrayList<>();
+            Process p = new Process(sched, "test");
+            Task waiter = p.spawn("waiter", () -> {
+                assertThat(newEpoll()).isEqualTo(EPFD);
+                assertThat(eventfd()).isEqualTo(EFD);
+                add(EPFD, EFD, EPOLLIN, 42);
+                ret.set(Epoll.epollWait(EPFD, slots(1), 1, 10));
+            });
+            sched.runUntil(sched.clock());
+            assertThat(asleep(waiter)).as("epoll_wait(10 ms) with nothing ready sleeps").isTrue();
+            File epFile = p.files.fget(EPFD);
+            File efdFile = p.files.fget(EFD);
+            EventPoll ep = (EventPoll) epFile.privateData;
+            EventFd.Ctx ctx = (EventFd.Ctx) efdFile.privateData;
+            epFile.fput();
+            efdFile.fput();
+            // An interrupt at the same instant as the deadline: the tick wakes the waiter, then this runs.
+            new TimerList(sched, () -> {
+                seen.add("waiter " + Task.stateName(waiter.state()) + ", its entry on ep->wq: " + ep.wq.waitqueueActive());
+                EventFd.eventfdSignal(ctx);
+                seen.add("after the callback, its entry on ep->wq: " + ep.wq.waitqueueActive());
+            }).modTimer(10_000_000L);
+            sched.runUntilIdle();
+
+            assertThat(seen).as("the callback reached the entry of a waiter already running; "
+                    + "ep_autoremove_wake_function unlinked it although try_to_wake_up returned 0")
+                    .containsExactly("waiter TASK_RUNNING, its entry on ep->wq: true",
+                            "after the callback, its entry on ep->wq: false");
+            assertThat(ret.get()).as("epoll_wait's result: timed out, but a waker dequeued the entry, so ep_poll "
+                    + "harvests (fs/eventpoll.c, ep_poll: eavail = list_empty_careful(&wait.entry))").isEqualTo(1);
         }
     }
 

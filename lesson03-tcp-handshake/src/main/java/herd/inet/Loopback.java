@@ -12,14 +12,22 @@ import java.util.ArrayDeque;
  * does when {@code local_bh_enable} finds it raised, and feeds every queued segment to
  * {@code tcp_v4_rcv}, including the replies those segments cause. So a {@code connect()}
  * performs the whole handshake before it returns, on the client's CPU, as on Linux.
+ * Code that runs with bottom halves off ({@link #localBhDisable}: a timer, or
+ * {@code release_sock}'s {@code release_cb}) only queues; the softirq runs when they are
+ * back on.
  */
 public final class Loopback {
     /** {@code softnet_data}: one per CPU; in the model every task has its own thread, so one per thread. */
     private static final ThreadLocal<SoftnetData> SOFTNET = ThreadLocal.withInitial(SoftnetData::new);
 
+    /** A segment on the backlog, with the namespace whose {@code tcp_v4_rcv} takes it. */
+    private record Queued(Net net, SkBuff skb) {
+    }
+
     private static final class SoftnetData {
-        final ArrayDeque<SkBuff> inputPktQueue = new ArrayDeque<>();
-        boolean inSoftirq;
+        final ArrayDeque<Queued> inputPktQueue = new ArrayDeque<>();
+        /** {@code softirq_count()}: in the softirq, or bottom halves disabled; nesting counts. */
+        int bhDisabled;
     }
 
     private Loopback() {
@@ -36,28 +44,41 @@ public final class Loopback {
             if (net.dropped(skb)) {
                 return;
             }
-            sd.inputPktQueue.addLast(skb); // netif_rx -> enqueue_to_backlog
+            sd.inputPktQueue.addLast(new Queued(net, skb)); // netif_rx -> enqueue_to_backlog
         }
-        if (!sd.inSoftirq) {
-            doSoftirq(net, sd);
+        if (sd.bhDisabled == 0) {
+            doSoftirq(sd);
+        }
+    }
+
+    /** {@code local_bh_disable()}: segments sent from now on wait on the backlog. */
+    static void localBhDisable() {
+        SOFTNET.get().bhDisabled++;
+    }
+
+    /** {@code local_bh_enable()}: the last one runs the pending NET_RX softirq. */
+    static void localBhEnable() {
+        SoftnetData sd = SOFTNET.get();
+        if (--sd.bhDisabled == 0 && !sd.inputPktQueue.isEmpty()) {
+            doSoftirq(sd);
         }
     }
 
     /** {@code do_softirq()} -> {@code net_rx_action()} -> {@code process_backlog()}, with preemption off as in softirq context. */
-    private static void doSoftirq(Net net, SoftnetData sd) {
+    private static void doSoftirq(SoftnetData sd) {
         Task current = Task.current();
-        sd.inSoftirq = true;
+        sd.bhDisabled++;
         if (current != null) {
             current.preemptDisable();
         }
         try (var fn = Ftrace.enter("net_rx_action")) {
-            SkBuff skb;
-            while ((skb = sd.inputPktQueue.pollFirst()) != null) {
-                TcpIpv4.tcpV4Rcv(net, skb);
+            Queued q;
+            while ((q = sd.inputPktQueue.pollFirst()) != null) {
+                TcpIpv4.tcpV4Rcv(q.net(), q.skb());
             }
         } finally {
             sd.inputPktQueue.clear(); // empty unless a segment's processing threw
-            sd.inSoftirq = false;
+            sd.bhDisabled--;
             if (current != null) {
                 current.preemptEnableNoResched();
             }

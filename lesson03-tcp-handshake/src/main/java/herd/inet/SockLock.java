@@ -23,11 +23,16 @@ final class SockLock {
     private final WaitQueueHead wq = new WaitQueueHead("sk_lock.wq");
     private final ArrayDeque<SkBuff> backlog = new ArrayDeque<>();
     private final Consumer<SkBuff> backlogRcv;
+    private final Runnable releaseCb;
     private boolean owned;
 
-    /** A lock whose backlog is processed by {@code backlogRcv} ({@code sk_backlog_rcv}). */
-    SockLock(Consumer<SkBuff> backlogRcv) {
+    /**
+     * A lock whose backlog is processed by {@code backlogRcv} ({@code sk_backlog_rcv}) and
+     * whose {@code release_sock} ends with {@code releaseCb} ({@code sk_prot->release_cb}).
+     */
+    SockLock(Consumer<SkBuff> backlogRcv, Runnable releaseCb) {
         this.backlogRcv = backlogRcv;
+        this.releaseCb = releaseCb;
     }
 
     /** {@code lock_sock()}: waits, uninterruptibly and first come first served, until no task owns the socket. */
@@ -47,7 +52,12 @@ final class SockLock {
         slock.unlock();
     }
 
-    /** {@code release_sock()}: processes the backlog ({@code __release_sock}), then lets the next owner in. */
+    /**
+     * {@code release_sock()}: processes the backlog ({@code __release_sock}), runs
+     * {@code release_cb} (work the socket's timers left for the owner) with bottom halves
+     * off, then lets the next owner in; what {@code release_cb} sent is received after that,
+     * at {@code spin_unlock_bh}.
+     */
     void releaseSock() {
         slock.lock();
         while (!backlog.isEmpty()) {
@@ -56,11 +66,17 @@ final class SockLock {
             backlogRcv.accept(skb);
             slock.lock();
         }
-        owned = false;
-        if (wq.waitqueueActive()) {
-            wq.wakeUp();
+        Loopback.localBhDisable();
+        try {
+            releaseCb.run();
+        } finally {
+            owned = false;
+            if (wq.waitqueueActive()) {
+                wq.wakeUp();
+            }
+            slock.unlock();
+            Loopback.localBhEnable();
         }
-        slock.unlock();
     }
 
     /** {@code sock_owned_by_user()}; the caller holds {@link #slock}. */

@@ -107,6 +107,7 @@ final class TcpInput {
             return;
         }
         if (skb.has(SYN | ACK)) {
+            TcpTimer.inetCskClearXmitTimer(sk); // tcp_ack: the SYN is acknowledged, nothing left to resend
             Tcp.tcpSetState(sk, TCP_ESTABLISHED);
             if (!sk.dead) {
                 sk.skStateChange.accept(sk);

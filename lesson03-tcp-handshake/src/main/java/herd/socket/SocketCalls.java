@@ -11,7 +11,7 @@ import herd.uapi.Errno;
 /**
  * The socket syscalls of net/socket.c ({@code __sys_socket}, {@code __sys_bind},
  * {@code __sys_listen}, {@code __sys_connect}, {@code __sys_accept4},
- * {@code __sys_setsockopt}, {@code __sys_getsockopt}), with their checks in the
+ * {@code __sys_shutdown}, {@code __sys_setsockopt}, {@code __sys_getsockopt}), with their checks in the
  * kernel's order, traced as strace prints them. Each returns a result or a negated
  * {@link Errno}; {@code close} is {@link herd.fs.Vfs#close}.
  */
@@ -164,11 +164,12 @@ public final class SocketCalls {
     /**
      * {@code accept4(fd, upeer_sockaddr, upeer_addrlen, flags)}: a descriptor for the next
      * connection, whose address goes to {@code upeerSockaddr[0]} and length to
-     * {@code upeerAddrlen[0]} (both may be null). {@code -EINVAL} for flags other than
-     * {@code SOCK_NONBLOCK|SOCK_CLOEXEC}; {@code -EBADF}, {@code -ENOTSOCK}, {@code -EMFILE};
-     * then {@code inet_accept}, which blocks unless the LISTENING file is {@code O_NONBLOCK}
-     * ({@code SOCK_NONBLOCK} is for the new file): {@code -EAGAIN}, {@code -EINVAL},
-     * {@code -EINTR}. The descriptor is reserved before the wait and freed on failure.
+     * {@code upeerAddrlen[0]} (both may be null). In the order of Linux 5.15 and later:
+     * {@code -EBADF}, {@code -EINVAL} for flags other than {@code SOCK_NONBLOCK|SOCK_CLOEXEC},
+     * {@code -EMFILE}, {@code -ENOTSOCK}; then {@code inet_accept}, which blocks unless the
+     * LISTENING file is {@code O_NONBLOCK} ({@code SOCK_NONBLOCK} is for the new file):
+     * {@code -EAGAIN}, {@code -EINVAL}, {@code -EINTR}. The descriptor is reserved before the
+     * wait and freed on failure.
      */
     public static long accept4(int fd, SockaddrIn[] upeerSockaddr, int[] upeerAddrlen, int flags) {
         int inLen = upeerAddrlen == null ? 0 : upeerAddrlen[0];
@@ -178,37 +179,96 @@ public final class SocketCalls {
                         : "[" + inLen + "]") + ", " + acceptFlagsName(flags));
     }
 
+    /**
+     * {@code __sys_accept4()}: the descriptor is resolved first ({@code -EBADF}), everything
+     * else is {@code __sys_accept4_file}'s. (Up to Linux 5.4 the flags were checked before
+     * the descriptor: {@code accept4(-1, ..., 1)} was {@code -EINVAL}, now {@code -EBADF}.)
+     */
     private static long sysAccept4(int fd, SockaddrIn[] upeerSockaddr, int[] upeerAddrlen, int flags) {
+        File file = Process.current().files.fget(fd);
+        if (file == null) {
+            return Errno.EBADF.neg();
+        }
+        try {
+            return sysAccept4File(file, upeerSockaddr, upeerAddrlen, flags);
+        } finally {
+            file.fput();
+        }
+    }
+
+    /**
+     * {@code __sys_accept4_file()}: {@code -EINVAL} for unknown flags, then the new
+     * descriptor is reserved ({@code -EMFILE}) before {@code do_accept} even looks at the
+     * socket (since 5.15, "net: add accept helper not installing fd"), and installed only
+     * when {@code do_accept} succeeded.
+     */
+    private static long sysAccept4File(File file, SockaddrIn[] upeerSockaddr, int[] upeerAddrlen, int flags) {
         if ((flags & ~(Socket.SOCK_CLOEXEC | Socket.SOCK_NONBLOCK)) != 0) {
             return Errno.EINVAL.neg();
         }
+        FilesStruct files = Process.current().files;
+        int newfd = files.getUnusedFd();
+        if (newfd < 0) {
+            return newfd;
+        }
         long[] err = {0};
-        Socket sock = Socket.sockfdLookupLight(fd, err);
-        if (sock == null) {
+        File newfile = doAccept(file, upeerSockaddr, upeerAddrlen, flags, err);
+        if (newfile == null) {
+            files.putUnusedFd(newfd);
             return err[0];
         }
-        FilesStruct files = Process.current().files;
-        try {
-            Socket newsock = new Socket(sock.type);
-            int newfd = files.getUnusedFd();
-            if (newfd < 0) {
-                return newfd;
-            }
-            newsock.file = new File("socket:[tcp]", SocketFile.FOPS, newsock, flags & Socket.SOCK_NONBLOCK);
-            long ret = AfInet.inetAccept(sock, newsock, sock.file.fFlags);
-            if (ret == 0 && upeerSockaddr != null) {
-                ret = moveAddrToUser(AfInet.inetGetname(newsock, true), upeerSockaddr, upeerAddrlen);
-            }
-            if (ret != 0) {
-                files.putUnusedFd(newfd);
-                newsock.file.fput();
-                return ret;
-            }
-            files.fdInstall(newfd, newsock.file);
-            return newfd;
-        } finally {
-            sock.file.fput();
+        files.fdInstall(newfd, newfile);
+        return newfd;
+    }
+
+    /**
+     * {@code do_accept()}: {@code -ENOTSOCK} for a file that is not a socket; a new socket
+     * and its file; {@code inet_accept} with the listening file's flags; the peer's address.
+     * The new file, or null with the error in {@code err[0]} (the new file is put).
+     */
+    private static File doAccept(File file, SockaddrIn[] upeerSockaddr, int[] upeerAddrlen, int flags, long[] err) {
+        Socket sock = Socket.sockFromFile(file);
+        if (sock == null) {
+            err[0] = Errno.ENOTSOCK.neg();
+            return null;
         }
+        Socket newsock = new Socket(sock.type);
+        File newfile = new File("socket:[tcp]", SocketFile.FOPS, newsock, flags & Socket.SOCK_NONBLOCK);
+        newsock.file = newfile;
+        long ret = AfInet.inetAccept(sock, newsock, sock.file.fFlags);
+        if (ret == 0 && upeerSockaddr != null) {
+            ret = moveAddrToUser(AfInet.inetGetname(newsock, true), upeerSockaddr, upeerAddrlen);
+        }
+        if (ret != 0) {
+            newfile.fput();
+            err[0] = ret;
+            return null;
+        }
+        return newfile;
+    }
+
+    // ---- shutdown -----------------------------------------------------------------------------
+
+    /**
+     * {@code shutdown(fd, how)} ({@code __sys_shutdown}): {@code -EBADF}, {@code -ENOTSOCK},
+     * then {@code inet_shutdown}: {@code -EINVAL} for a {@code how} other than
+     * {@code SHUT_RD}, {@code SHUT_WR}, {@code SHUT_RDWR}; {@code -ENOTCONN} on a closed
+     * socket. On a listener, {@code SHUT_RD} (or {@code SHUT_RDWR}) stops it listening and
+     * wakes every task blocked in {@code accept()}.
+     */
+    public static long shutdown(int fd, int how) {
+        return Strace.syscall("shutdown", fd + ", " + shutdownHowName(how), () -> {
+            long[] err = {0};
+            Socket sock = Socket.sockfdLookupLight(fd, err);
+            if (sock == null) {
+                return err[0];
+            }
+            try {
+                return AfInet.inetShutdown(sock, how);
+            } finally {
+                sock.file.fput();
+            }
+        });
     }
 
     /** {@code move_addr_to_user()}: {@code -EFAULT} without a length, {@code -EINVAL} for a negative one. */
@@ -300,6 +360,15 @@ public final class SocketCalls {
     private static String protocolName(int protocol) {
         return protocol == Socket.IPPROTO_IP ? "IPPROTO_IP" : protocol == Socket.IPPROTO_TCP ? "IPPROTO_TCP"
                 : Integer.toString(protocol);
+    }
+
+    private static String shutdownHowName(int how) {
+        return switch (how) {
+            case Socket.SHUT_RD -> "SHUT_RD";
+            case Socket.SHUT_WR -> "SHUT_WR";
+            case Socket.SHUT_RDWR -> "SHUT_RDWR";
+            default -> Integer.toString(how);
+        };
     }
 
     private static String acceptFlagsName(int flags) {

@@ -189,6 +189,35 @@ class AcceptTest {
         });
     }
 
+    /**
+     * net/ipv4/af_inet.c, {@code inet_shutdown} -> net/ipv4/tcp.c, {@code tcp_disconnect}
+     * -> {@code inet_csk_listen_stop}: the queued connections are reset
+     * ({@code inet_child_forget}); the listener is {@code CLOSE}, so {@code inet_csk_accept}
+     * gives {@code -EINVAL}.
+     */
+    @Test
+    @DisplayName("shutdown(listener, SHUT_RD) resets the connections it queued (their clients read ECONNRESET); "
+            + "accept4 then gives EINVAL")
+    void shutdownResetsTheQueuedConnections() {
+        inProcess(() -> {
+            int lfd = listener(8, NONBLOCK);
+            int c1 = connectNonBlocking();
+            int c2 = connectNonBlocking();
+            assertThat(sk(lfd).skAckBacklog).as("two connections queued").isEqualTo(2);
+
+            assertThat(SocketCalls.shutdown(lfd, Socket.SHUT_RD)).as("shutdown(listener, SHUT_RD)").isZero();
+
+            assertThat(sk(lfd).skAckBacklog).as("sk_ack_backlog: the accept queue was flushed").isZero();
+            List<String> reads = new ArrayList<>();
+            for (int c : new int[] {c1, c2}) {
+                reads.add(TcpSock.stateName(sk(c).skState) + " " + errno(Vfs.read(c, new byte[8], 8)));
+            }
+            assertThat(reads).as("each queued client got the child's reset: CLOSE, and read gives ECONNRESET")
+                    .containsExactly("UNCONN ECONNRESET", "UNCONN ECONNRESET");
+            assertThat(errno(accept(lfd, 0).ret())).as("accept4 on the shut-down listener").isEqualTo("EINVAL");
+        });
+    }
+
     @Test
     @DisplayName("a connection whose client already closed is still accepted (the child is in CLOSE_WAIT; a read "
             + "returns 0)")

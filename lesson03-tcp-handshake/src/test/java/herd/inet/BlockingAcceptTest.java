@@ -233,6 +233,43 @@ class BlockingAcceptTest {
         }
     }
 
+    /**
+     * net/ipv4/af_inet.c, {@code inet_shutdown}: {@code SHUT_RD} on a listener goes to
+     * {@code tcp_disconnect} (the socket leaves {@code LISTEN}), then
+     * {@code sk->sk_state_change(sk)}, {@code sock_def_wakeup}: {@code wake_up_interruptible_all}
+     * on the very queue the acceptors sleep on. Each one, back in
+     * {@code inet_csk_wait_for_connect}, finds the queue empty and the state not
+     * {@code LISTEN}: {@code -EINVAL}.
+     */
+    @Test
+    @DisplayName("shutdown(listener, SHUT_RD) wakes ALL three sleeping acceptors (sk_state_change is wake-all); each "
+            + "gets EINVAL, and so does a later accept")
+    void shutdownOfTheListenerWakesEveryAcceptorWithEinval() {
+        try (Server srv = new Server()) {
+            List<Task> acceptors = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                acceptors.add(srv.sleepingAcceptor("acceptor" + i, 1));
+            }
+            long[] shutdown = {Long.MIN_VALUE};
+            srv.p.spawn("closer", () -> shutdown[0] = SocketCalls.shutdown(LFD, Socket.SHUT_RD));
+            srv.sched.runUntilIdle();
+
+            assertThat(shutdown[0]).as("shutdown(3, SHUT_RD) on a listener").isZero();
+            assertThat(srv.results).as("every acceptor returned, each with inet_csk_wait_for_connect's EINVAL (the "
+                    + "state is no longer TCP_LISTEN)")
+                    .containsExactlyInAnyOrder("acceptor1: EINVAL", "acceptor2: EINVAL", "acceptor3: EINVAL");
+            assertThat(acceptors.stream().map(Task::state).toList()).as("all three ran to the end")
+                    .containsOnly(TASK_DEAD);
+            assertThat(srv.waitQueue()).as("sk_wq afterwards: empty").isEmpty();
+            assertThat(TcpSock.stateName(srv.sk.skState)).as("the listener after tcp_disconnect").isEqualTo("UNCONN");
+
+            srv.acceptor("late", 1);
+            srv.sched.runUntilIdle();
+            assertThat(srv.results).as("an accept after the shutdown: inet_csk_accept's EINVAL, without sleeping")
+                    .contains("late: EINVAL");
+        }
+    }
+
     @Test
     @DisplayName("three acceptors looping (accept, close, accept again), six connections each after the previous "
             + "acceptor is asleep again: served 1,2,3,1,2,3, a woken acceptor re-queues at the tail")

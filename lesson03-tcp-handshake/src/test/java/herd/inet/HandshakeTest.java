@@ -105,6 +105,34 @@ class HandshakeTest {
         });
     }
 
+    /**
+     * include/net/inet_connection_sock.h and include/net/sock.h since "tcp/dccp: allow a
+     * connection when sk_max_ack_backlog is zero" (January 2025, in every stable kernel):
+     * {@code inet_csk_reqsk_queue_is_full} is {@code qlen > sk_max_ack_backlog}, as
+     * {@code sk_acceptq_is_full} always was, so a listener with backlog 0 takes one
+     * connection. (Before, {@code >=} dropped every SYN without syncookies.)
+     */
+    @Test
+    @DisplayName("listen(fd, 0) completes and queues one connection; the next SYN finds the accept queue full (1 > 0) and is dropped")
+    void listenZeroTakesOneConnection() {
+        inProcess(() -> {
+            TcpSock listener = sk(listener(0, 0));
+            int first = connect();
+            int second = connect();
+            assertThat(TcpSock.stateName(sk(first).skState))
+                    .as("the first client of a listener with backlog 0: its SYN found qlen 0, not > 0")
+                    .isEqualTo(TcpSock.stateName(TCP_ESTABLISHED));
+            assertThat(queuedPorts(listener)).as("the accept queue of listen(fd, 0): one connection")
+                    .containsExactly(sk(first).num);
+            assertThat(TcpSock.stateName(sk(second).skState))
+                    .as("the second client: sk_ack_backlog 1 > sk_max_ack_backlog 0, its SYN was dropped")
+                    .isEqualTo(TcpSock.stateName(TCP_SYN_SENT));
+            assertThat(List.of(net().stat(Mib.LISTEN_OVERFLOWS), net().stat(Mib.REQ_Q_FULL_DROP)))
+                    .as("[ListenOverflows, TCPReqQFullDrop]: the accept queue was full, the SYN queue was not")
+                    .containsExactly(1L, 0L);
+        });
+    }
+
     @Test
     @DisplayName("a connect completes the handshake: one ESTABLISHED child with the right four-tuple in the accept queue, SYN queue empty")
     void connectLeavesOneEstablishedChildInTheAcceptQueue() {

@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * L03-E1: {@code listen()} ({@code __sys_listen}'s somaxconn cap, {@code inet_listen}) and
  * the two limits a SYN meets in {@code tcp_conn_request}: a full SYN queue
- * ({@code inet_csk_reqsk_queue_is_full}, {@code >=}) and a full accept queue
+ * ({@code inet_csk_reqsk_queue_is_full}, {@code >} since "tcp/dccp: allow a connection
+ * when sk_max_ack_backlog is zero", 2025) and a full accept queue
  * ({@code sk_acceptq_is_full}, {@code >}).
  *
  * <p>No handshake completes here (the final ACK runs L03-E2's code): the SYN-ACKs are
@@ -289,9 +290,10 @@ class ListenTest {
     }
 
     @ParameterizedTest(name = "reqsk_queue_len {0}, sk_max_ack_backlog {1} -> full {2}")
-    @CsvSource({"0, 0, true", "0, 1, false", "1, 1, true", "3, 4, false", "4, 4, true", "5, 4, true"})
-    @DisplayName("inet_csk_reqsk_queue_is_full: the SYN queue is full once reqsk_queue_len REACHES the backlog (>=)")
-    void reqskQueueIsFullAtTheBacklog(int qlen, int maxAckBacklog, boolean full) {
+    @CsvSource({"0, 0, false", "1, 0, true", "0, 1, false", "1, 1, false", "2, 1, true", "3, 4, false", "4, 4, false",
+        "5, 4, true"})
+    @DisplayName("inet_csk_reqsk_queue_is_full: the SYN queue is full only when reqsk_queue_len is GREATER than the backlog (>, since 2025)")
+    void reqskQueueIsFullAboveTheBacklog(int qlen, int maxAckBacklog, boolean full) {
         try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
             TcpSock sk = new TcpSock(Net.of(sched), 0);
             for (int i = 0; i < qlen; i++) {
@@ -300,7 +302,8 @@ class ListenTest {
             sk.skMaxAckBacklog = maxAckBacklog;
             assertThat(InetConnectionSock.inetCskReqskQueueIsFull(sk))
                     .as("inet_csk_reqsk_queue_is_full() with %d requests in the SYN queue and backlog %d: full means "
-                            + "%d >= %d", qlen, maxAckBacklog, qlen, maxAckBacklog)
+                            + "%d > %d (include/net/inet_connection_sock.h since \"tcp/dccp: allow a connection when "
+                            + "sk_max_ack_backlog is zero\"; it was >= before)", qlen, maxAckBacklog, qlen, maxAckBacklog)
                     .isEqualTo(full);
         }
     }
@@ -309,15 +312,15 @@ class ListenTest {
 
     @ParameterizedTest(name = "backlog {0}")
     @ValueSource(ints = {0, 1, 4})
-    @DisplayName("SYN queue: with backlog b exactly b requests are admitted; the next SYNs are dropped (TCPReqQFullDrop, ListenDrops; not ListenOverflows)")
-    void synQueueAdmitsExactlyBacklogRequests(int backlog) {
+    @DisplayName("SYN queue: with backlog b exactly b+1 requests are admitted (listen(fd, 0): one); the next SYNs are dropped (TCPReqQFullDrop, ListenDrops; not ListenOverflows)")
+    void synQueueAdmitsBacklogPlusOneRequests(int backlog) {
         inProcess(() -> {
             int lfd = listener(backlog, 0);
             TcpSock listener = sk(lfd);
             dropSynAcks();
             List<Integer> ports = new ArrayList<>();
             List<Boolean> admitted = new ArrayList<>();
-            for (int i = 0; i < backlog + 2; i++) {
+            for (int i = 0; i < backlog + 3; i++) {
                 int cfd = connect();
                 TcpSock c = sk(cfd);
                 assertThat(TcpSock.stateName(c.skState)).as("client #%d, its SYN-ACK (if any) dropped", i + 1)
@@ -326,16 +329,17 @@ class ListenTest {
                 admitted.add((request(c.num) != null));
             }
             List<Boolean> expected = new ArrayList<>();
-            for (int i = 0; i < backlog + 2; i++) {
-                expected.add(i < backlog);
+            for (int i = 0; i < backlog + 3; i++) {
+                expected.add(i <= backlog);
             }
             assertThat(admitted)
                     .as("for each of %d SYNs in order (client ports %s): did it get a request sock? With backlog %d the "
-                            + "SYN queue is full once it holds %d (reqsk_queue_len >= backlog)", backlog + 2, ports,
-                            backlog, backlog)
+                            + "SYN queue is full once it holds %d (reqsk_queue_len > backlog, since 2025's \"tcp/dccp: "
+                            + "allow a connection when sk_max_ack_backlog is zero\")", backlog + 3, ports, backlog,
+                            backlog + 1)
                     .isEqualTo(expected);
-            assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len: the SYN queue holds exactly the backlog")
-                    .isEqualTo(backlog);
+            assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len: the SYN queue holds the backlog plus one")
+                    .isEqualTo(backlog + 1);
             assertThat(net().stat(Mib.REQ_Q_FULL_DROP)).as("TcpExtTCPReqQFullDrop: the 2 SYNs that found the SYN queue full")
                     .isEqualTo(2);
             assertThat(net().stat(Mib.LISTEN_DROPS)).as("TcpExtListenDrops: every SYN the listener dropped (tcp_listendrop)")
@@ -405,8 +409,9 @@ class ListenTest {
             int lfd = listener(1, 0);
             TcpSock listener = sk(lfd);
             dropSynAcks();
-            connect(); // its request fills the SYN queue of backlog 1
-            assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len after the first SYN").isEqualTo(1);
+            connect();
+            connect(); // their requests fill the SYN queue of backlog 1: 2 > 1
+            assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len after the first two SYNs").isEqualTo(2);
             queueByHand(listener, 50000);
             queueByHand(listener, 50001); // and 2 > 1: the accept queue is full too
             connect();
@@ -415,7 +420,7 @@ class ListenTest {
                     .as("[TCPReqQFullDrop, ListenOverflows, ListenDrops] after a SYN that found both queues full: "
                             + "tcp_conn_request drops it at the SYN-queue check and never reaches the accept-queue one")
                     .containsExactly(1L, 0L, 1L);
-            assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len").isEqualTo(1);
+            assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len").isEqualTo(2);
         });
     }
 }

@@ -52,14 +52,15 @@ public final class NgxMaster {
     }
 
     /**
-     * Starts nginx on {@code sched} with {@code workerProcesses} workers ({@code multi_accept}
-     * off): the master task runs at once; run the scheduler to let the workers set up.
+     * Starts lesson 4's nginx on {@code sched} with {@code workerProcesses} workers: today's
+     * nginx with its defaults, built without {@code EPOLLEXCLUSIVE} ({@link NgxConf#herd}).
+     * The master task runs at once; run the scheduler to let the workers set up.
      */
     public static NgxMaster start(Scheduler sched, int workerProcesses) {
         return start(sched, NgxConf.herd(workerProcesses));
     }
 
-    /** Starts nginx with {@code multi_accept} as given. */
+    /** Starts lesson 4's nginx with {@code multi_accept} as given. */
     public static NgxMaster start(Scheduler sched, int workerProcesses, boolean multiAccept) {
         return start(sched, NgxConf.herd(workerProcesses).withMultiAccept(multiAccept));
     }

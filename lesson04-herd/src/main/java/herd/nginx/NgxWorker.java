@@ -27,7 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * (close the other workers' channels, set up events), then {@code ngx_worker_process_cycle}:
  * {@code ngx_process_events_and_timers} forever. It holds what nginx keeps in its cycle and
  * globals: the epoll descriptor, the event list, the connections by descriptor, the
- * posted event queues and the accept mutex's state.
+ * posted event queues and the accept mutex's per-process variables (nginx defines them in
+ * ngx_event.c); the accept mutex's functions are ngx_event_accept.c's, in
+ * {@link NgxEventAccept}.
  */
 public final class NgxWorker {
     /** {@code accept_mutex_delay 500ms}: how long a worker without the mutex waits before trying again. */
@@ -50,6 +52,8 @@ public final class NgxWorker {
     volatile boolean acceptMutexHeld;
     /** {@code ngx_accept_disabled}: {@code connection_n / 8 - free}, set at each accept; while positive the worker sits out. */
     volatile long acceptDisabled;
+    /** {@code ngx_event_timer_rbtree}: the events with a timer, by expiry ({@link NgxEventTimer}). */
+    final List<NgxEvent> eventTimers = new ArrayList<>();
     /** {@code ngx_posted_accept_events}: accept events put aside under the mutex. */
     final Deque<NgxEvent> postedAcceptEvents = new ArrayDeque<>();
     /** {@code ngx_posted_events}: the other events put aside, handled once the mutex is free. */
@@ -57,11 +61,12 @@ public final class NgxWorker {
     final EpollEvent[] eventList = new EpollEvent[NgxEpollModule.NEVENTS];
     /** {@code ep}: the worker's epoll descriptor, -1 until {@code ngx_epoll_init}. */
     volatile int ep = -1;
-    private final NgxMaster master;
+    /** The master: the shared accept mutex ({@code ngx_accept_mutex}), the listening sockets. */
+    final NgxMaster master;
     private final NgxConf conf;
     private final Map<Integer, NgxConnection> connections = new ConcurrentHashMap<>();
-    /** The listening connections of this worker ({@code ls[i].connection}). */
-    private final List<NgxConnection> listening = new ArrayList<>();
+    /** The listening connections of this worker ({@code cycle->listening}, {@code ls[i].connection}). */
+    final List<NgxConnection> listening = new ArrayList<>();
     private volatile Process process;
     private volatile Task task;
 
@@ -123,8 +128,9 @@ public final class NgxWorker {
      * {@code ngx_event_process_init()}: the accept mutex is used with more than one worker;
      * the epoll; each listening socket of this worker gets {@code ngx_event_accept}. A
      * reuseport socket is added plainly; with the accept mutex, none is added (the holder
-     * adds them); with several workers and {@code EPOLLEXCLUSIVE}, exclusively; otherwise
-     * plainly, level-triggered.
+     * adds them); with several workers, an nginx that has {@code EPOLLEXCLUSIVE} (1.11.3
+     * and later, built with {@code NGX_HAVE_EPOLLEXCLUSIVE}) adds it exclusively, whatever
+     * the configuration says; otherwise it is added plainly, level-triggered: the herd.
      */
     private void ngxEventProcessInit() {
         useAcceptMutex = conf.acceptMutex() && conf.workerProcesses() > 1;
@@ -141,7 +147,7 @@ public final class NgxWorker {
                 NgxEpollModule.ngxEpollAddEvent(this, ls.read, 0);
             } else if (useAcceptMutex) {
                 continue;
-            } else if (conf.epollExclusive() && conf.workerProcesses() > 1) {
+            } else if (conf.exclusiveAccept() && conf.workerProcesses() > 1) { // #if (NGX_HAVE_EPOLLEXCLUSIVE)
                 useExclusiveAccept = true;
                 NgxEpollModule.ngxEpollAddExclusiveEvent(this, ls.read);
             } else {
@@ -156,22 +162,24 @@ public final class NgxWorker {
     }
 
     /**
-     * {@code ngx_process_events_and_timers()}. The model's nginx sets no timers of its own,
-     * so the wait is infinite, unless the accept mutex caps it. With the mutex, a worker
-     * that sits out ({@code ngx_accept_disabled}) only counts down; the others try the
-     * lock: the holder has its events posted, the rest wait at most
-     * {@code accept_mutex_delay}. After the wait, the posted accept events run, then the
-     * holder unlocks, then the other posted events run.
+     * {@code ngx_process_events_and_timers()}. The wait lasts until the next of the worker's
+     * timers ({@code ngx_event_find_timer}); the model's nginx has one kind only, the accept
+     * event's after {@code accept4} ran out of descriptors, so it is mostly infinite, unless
+     * the accept mutex caps it. With the mutex, a worker that sits out
+     * ({@code ngx_accept_disabled}) only counts down; the others try the lock: the holder has
+     * its events posted, the rest wait at most {@code accept_mutex_delay}. After the wait,
+     * the posted accept events run, then the holder unlocks, then the expired timers' handlers
+     * ({@code ngx_event_expire_timers}), then the other posted events.
      */
     void ngxProcessEventsAndTimers() {
-        int timer = NGX_TIMER_INFINITE;
+        int timer = NgxEventTimer.ngxEventFindTimer(this);
         int flags = 0;
         if (useAcceptMutex) {
             // >>> L05-E5
             // ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it
-            // down; else ngxTrylockAcceptMutex() (false: return), then the holder sets flags |=
-            // NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
-            throw herd.course.Todo.exercise("L05-E5", "ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it down; else ngxTrylockAcceptMutex() (false: return), then the holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY");
+            // down; else NgxEventAccept.ngxTrylockAcceptMutex(this) (false: return), then the
+            // holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
+            throw herd.course.Todo.exercise("L05-E5", "ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it down; else NgxEventAccept.ngxTrylockAcceptMutex(this) (false: return), then the holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY");
             // <<< L05-E5
         }
         NgxEpollModule.ngxEpollProcessEvents(this, timer, flags);
@@ -183,43 +191,8 @@ public final class NgxWorker {
             throw herd.course.Todo.exercise("L05-E5", "after the wait: ngx_event_process_posted(postedAcceptEvents) FIRST, then, if acceptMutexHeld, ngx_shmtx_unlock (master.acceptMutex.unlock(pid)); the other posted events run after, without the lock");
             // <<< L05-E5
         }
+        NgxEventTimer.ngxEventExpireTimers(this);
         NgxEventPosted.ngxEventProcessPosted(postedEvents);
-    }
-
-    /**
-     * {@code ngx_trylock_accept_mutex()}: got the lock: a worker that already held it has
-     * nothing to do; otherwise it adds the listening sockets to its epoll
-     * ({@code ngx_enable_accept_events}) and holds the mutex. Did not get it: a worker that
-     * held it removes them ({@code ngx_disable_accept_events}) and holds it no more. False
-     * for {@code NGX_ERROR} (an {@code epoll_ctl} failed; the lock is given back).
-     */
-    boolean ngxTrylockAcceptMutex() {
-        // >>> L05-E5
-        // ngx_trylock_accept_mutex: master.acceptMutex.trylock(pid): if already held return true;
-        // else ngxEnableAcceptEvents (failure: unlock, return false), held = true. Lock failed: if
-        // held, ngxDisableAcceptEvents (failure: return false), held = false. Return true
-        throw herd.course.Todo.exercise("L05-E5", "ngx_trylock_accept_mutex: master.acceptMutex.trylock(pid): if already held return true; else ngxEnableAcceptEvents (failure: unlock, return false), held = true. Lock failed: if held, ngxDisableAcceptEvents (failure: return false), held = false. Return true");
-        // <<< L05-E5
-    }
-
-    /** {@code ngx_enable_accept_events()}: each listening socket not yet in the epoll is added, level-triggered. */
-    private boolean ngxEnableAcceptEvents() {
-        for (NgxConnection c : listening) {
-            if (!c.read.active && NgxEpollModule.ngxEpollAddEvent(this, c.read, 0) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code ngx_disable_accept_events(cycle, 0)}: each listening socket in the epoll leaves it, except reuseport ones. */
-    private boolean ngxDisableAcceptEvents() {
-        for (NgxConnection c : listening) {
-            if (c.read.active && !conf.reuseport() && NgxEpollModule.ngxEpollDelEvent(this, c.read) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** {@code ngx_cycle->free_connection_n}: connections left in the pool ({@code worker_connections} in all). */
@@ -237,7 +210,23 @@ public final class NgxWorker {
         Epoll.epollCtl(ep, EPOLL_CTL_ADD, notifyFd, new EpollEvent(EPOLLIN | EPOLLET, notifyFd));
     }
 
-    /** {@code ngx_get_connection()} for an accepted descriptor. */
+    /**
+     * {@code ngx_get_connection()} for an accepted descriptor: a connection from the pool,
+     * or null, logged ("worker_connections are not enough"), when none is free. (nginx first
+     * tries to free idle keepalive connections, {@code ngx_drain_connections}; the model has
+     * none.)
+     */
+    public NgxConnection ngxGetConnection(int fd) {
+        if (freeConnectionN() == 0) {
+            log("alert", conf.workerConnections() + " worker_connections are not enough");
+            return null;
+        }
+        NgxConnection c = new NgxConnection(fd, false);
+        connections.put(fd, c);
+        return c;
+    }
+
+    /** A connection for an accepted descriptor, for code that treats an empty pool as a bug. */
     public NgxConnection getConnection(int fd) {
         return getConnection(fd, false);
     }
@@ -265,6 +254,11 @@ public final class NgxWorker {
     /** {@code ngx_log_error()}. */
     public void log(String message) {
         errorLog.add(message);
+    }
+
+    /** {@code ngx_log_error(level, ...)}: the line as nginx's error log shows it after the pid, {@code [crit] ...}. */
+    public void log(String level, String message) {
+        errorLog.add("[" + level + "] " + message);
     }
 
     /** The worker's process, once it runs. */

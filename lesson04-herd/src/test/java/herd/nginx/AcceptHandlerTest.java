@@ -26,7 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
 import herd.epoll.Epoll;
+import herd.inet.Net;
+import herd.fs.Poll;
+import herd.fs.PollFd;
 import herd.fs.Process;
+import herd.fs.Select;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
 import herd.socket.SockaddrIn;
@@ -240,6 +244,88 @@ class AcceptHandlerTest {
     }
 
     // ---- ngx_http_wait_request_handler ------------------------------------------------------------------
+
+    // ---- ngx_event_accept's error paths (src/event/ngx_event_accept.c) --------------------------------
+
+    /**
+     * src/event/ngx_event_accept.c: {@code accept4} fails with {@code EMFILE}: logged at
+     * {@code crit}, then {@code ngx_disable_accept_events(cycle, 1)} and, without the accept
+     * mutex, {@code ngx_add_timer(ev, ecf->accept_mutex_delay)}; when the timer expires,
+     * {@code ngx_event_accept} runs with {@code ev->timedout} and first calls
+     * {@code ngx_enable_accept_events}.
+     */
+    @Test
+    @DisplayName("accept4 fails with EMFILE: nginx logs it at crit, takes socket 6 out of its epoll and sets a "
+            + "500 ms timer (accept_mutex_delay); when it expires it adds 6 again and accepts the waiting connection")
+    void emfileDisablesAcceptingForAcceptMutexDelay() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            NgxMaster master = startIdle(sched, 1, false);
+            NgxWorker worker = master.workers.get(0);
+            worker.process().spawn("filler", () -> {
+                while (Vfs.dup(0) >= 0) {
+                    // fill worker 1's descriptor table (RLIMIT_NOFILE)
+                }
+            });
+            sched.runUntil(sched.clock());
+            List<String> before = strace(sched, WORKER1);
+
+            Telnet.connect(sched);
+            sched.runUntil(sched.clock());
+            assertThat(since(before, sched, WORKER1)).as("worker1 right after the connection").containsExactly(
+                    listenerReported(7),
+                    "accept4(6, 0x7ffc0000, [112], SOCK_NONBLOCK) = -1 EMFILE (Too many open files)",
+                    "epoll_ctl(7, EPOLL_CTL_DEL, 6, NULL) = 0",
+                    asleep(7));
+            assertThat(worker.errorLog).as("worker1's error log")
+                    .containsExactly("[crit] accept4() failed (24: Too many open files)");
+            assertThat(worker.connection(6).read.timerSet).as("the accept event's timer").isTrue();
+
+            worker.process().spawn("closer", () -> check(Vfs.close(500)));
+            sched.runUntil(sched.clock() + 1_000_000_000L);
+            List<String> after = since(before, sched, WORKER1);
+            assertThat(after.subList(3, after.size())).as("worker1 at the timer's expiry: epoll_wait timed out after "
+                    + "500 ms, ngx_enable_accept_events added 6 again (plainly), and the accept succeeded").startsWith(
+                    "epoll_wait(7, [], 512, 500) = 0",
+                    "epoll_ctl(7, EPOLL_CTL_ADD, 6, {events=EPOLLIN|EPOLLRDHUP, data={u32=6, u64=6}}) = 0",
+                    "accept4(6, {sa_family=AF_INET, sin_port=htons(32768), sin_addr=inet_addr(\"127.0.0.1\")}, "
+                            + "[112 => 16], SOCK_NONBLOCK) = 500");
+            assertThat(Net.of(sched).acceptQueueSojourns).as("the connection waited in the accept queue for the "
+                    + "timer: 500 ms").containsExactly(500_000_000L);
+        }
+    }
+
+    /**
+     * src/event/ngx_event_accept.c: {@code c = ngx_get_connection(s, ev->log); if (c == NULL)
+     * { ngx_close_socket(s); return; }}, and src/core/ngx_connection.c logs
+     * "worker_connections are not enough" at {@code alert}.
+     */
+    @Test
+    @DisplayName("no free connection (worker_connections 4: the listening socket, the channel and two clients): "
+            + "nginx logs it and closes the new socket, so the third client reads end of file")
+    void noFreeConnectionClosesTheNewSocket() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            sched.pidsFrom(FIRST_PID);
+            NgxMaster master = NgxMaster.start(sched, NgxConf.herd(1).withWorkerConnections(4));
+            sched.runUntilIdle();
+            NgxWorker worker = master.workers.get(0);
+            Telnet.burst(sched, "telnet", 2);
+            sched.runUntilIdle();
+            assertThat(worker.freeConnectionN()).as("free connections after two clients").isZero();
+
+            List<String> got = new ArrayList<>();
+            new Process(sched, "third").spawn("third", () -> {
+                int fd = connectNonBlocking();
+                Select.poll(new PollFd[] {new PollFd(fd, Poll.EPOLLIN)}, -1);
+                got.add("read " + Vfs.read(fd, new byte[8], 8));
+            });
+            sched.runUntilIdle();
+
+            assertThat(worker.errorLog).as("worker1's error log")
+                    .containsExactly("[alert] 4 worker_connections are not enough");
+            assertThat(got).as("the third client: nginx closed the socket it could not serve").containsExactly("read 0");
+            assertThat(worker.connection(12)).as("no connection was registered for the third socket").isNull();
+        }
+    }
 
     @Test
     @DisplayName("a client that sends a request: the worker reads it and closes; the client's read returns 0 "

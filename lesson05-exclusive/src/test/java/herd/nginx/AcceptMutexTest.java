@@ -8,6 +8,7 @@ import static herd.nginx.NgxTests.watched;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
+import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,6 +192,46 @@ class AcceptMutexTest {
             assertThat(strace(sched, first.task().pid())).as("%s's strace", first)
                     .contains("epoll_ctl(" + first.ep + ", EPOLL_CTL_DEL, 6, NULL) = 0");
         });
+    }
+
+    /**
+     * src/event/ngx_event_accept.c, {@code accept4} failing with {@code EMFILE} under the
+     * accept mutex: {@code ngx_disable_accept_events(cycle, 1)}; {@code if (ngx_use_accept_mutex)
+     * { if (ngx_accept_mutex_held) { ngx_shmtx_unlock(&ngx_accept_mutex); ngx_accept_mutex_held = 0; }
+     * ngx_accept_disabled = 1; }}.
+     */
+    @Test
+    @DisplayName("the holder runs out of descriptors: accept4's EMFILE makes it delete socket 6, give the mutex up and "
+            + "sit out a round (ngx_accept_disabled = 1); at its next try the other worker takes the mutex and accepts")
+    void emfileMakesTheHolderGiveTheMutexUp() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1, 0.5)) {
+            NgxMaster master = startIdle(sched, mutex(2));
+            NgxWorker first = holder(master);
+            NgxWorker second = master.workers.get(1 - first.slot);
+            first.process().spawn("filler", () -> {
+                while (Vfs.dup(0) >= 0) {
+                    // fill the holder's descriptor table (RLIMIT_NOFILE)
+                }
+            });
+            sched.runUntil(sched.clock());
+            List<WorkerCounters> before = WorkerCounters.of(master);
+            Telnet.burst(sched, "telnet", 1);
+            sched.runUntil(sched.clock());
+
+            assertThat(first.errorLog).as("%s's error log", first)
+                    .containsExactly("[crit] accept4() failed (24: Too many open files)");
+            assertThat(List.of(first.acceptMutexHeld, master.acceptMutex.holder() == first.process().pid()))
+                    .as("%s gave the mutex up: [ngx_accept_mutex_held, its pid in the shared word]", first)
+                    .containsExactly(false, false);
+            assertThat(first.acceptDisabled).as("ngx_accept_disabled = 1, already counted down in the next round")
+                    .isZero();
+            assertThat(watched(first.eventPoll())).as("%s's epoll", first).doesNotContain(LISTEN_FD);
+
+            sched.runUntil(sched.clock() + 500 * MS);
+            assertThat(holder(master)).as("after accept_mutex_delay").isSameAs(second);
+            assertThat(WorkerCounters.since(master, before).get(second.slot).accepts())
+                    .as("%s accepted the connection %s could not", second, first).isEqualTo(1);
+        }
     }
 
     @Test

@@ -58,9 +58,12 @@ class ExclusiveWorkersTest {
         return master;
     }
 
-    /** {@code n} workers with EPOLLEXCLUSIVE, reordering as given. */
+    /**
+     * {@code n} workers of an nginx built with {@code EPOLLEXCLUSIVE}: today's, which
+     * reorders (1.21.6 and later), or 1.21.5, which did not.
+     */
     private static NgxConf exclusive(int n, boolean reorder) {
-        return NgxConf.herd(n).withEpollExclusive(reorder);
+        return reorder ? NgxConf.stock(n) : NgxConf.stock(n).withVersion(1_021_005);
     }
 
     /** The listening socket's wait queue, found through worker {@code w}'s epoll item for it. */
@@ -136,7 +139,7 @@ class ExclusiveWorkersTest {
     // ---- the worker's start ---------------------------------------------------------------------
 
     @Test
-    @DisplayName("worker1's start with epollExclusive and 2 workers: epoll_ctl(7, EPOLL_CTL_ADD, 6, "
+    @DisplayName("worker1's start with EPOLLEXCLUSIVE and 2 workers: epoll_ctl(7, EPOLL_CTL_ADD, 6, "
             + "{events=EPOLLIN|EPOLLEXCLUSIVE, ...}) = 0, no EPOLLRDHUP; its channel is still added plainly")
     void theListeningSocketIsAddedExclusive() {
         try (DeterministicScheduler sched = new DeterministicScheduler(1, 0.5)) {

@@ -58,15 +58,16 @@ public final class EpollWait {
 
     /**
      * {@code ep_poll()}: harvests events when some may be available; otherwise sleeps as
-     * an exclusive waiter at the head of {@code ep->wq} until a callback wakes it, a
-     * signal comes or the deadline passes, and tries again. Returns the number of events,
+     * an exclusive waiter at the head of {@code ep->wq} (an entry that any wake-up removes,
+     * {@code ep_autoremove_wake_function}) until a callback wakes it, a signal comes or the
+     * deadline passes, and tries again. Returns the number of events,
      * 0 on timeout ({@code timeout} 0: at once), or {@code -EINTR} when a signal is
      * pending and nothing was delivered. A thread woken for events that another thread
      * took, or that turned out not ready, goes back to sleep without returning.
      */
     static long epPoll(EventPoll ep, EpollEvent[] events, int maxevents, int timeout) {
         try (var fn = Ftrace.enter("ep_poll")) {
-            // @exercise L02-E5 ep_poll: timed_out for timeout 0, an absolute deadline otherwise (-1: none); loop: if events may be available ep_send_events (return a non-zero result); return 0 if timed out; -EINTR on a pending signal; init_wait, under ep->lock set TASK_INTERRUPTIBLE, re-check and __add_wait_queue_exclusive if none; sleep until the deadline if none; TASK_RUNNING; assume available; if the entry is still queued, under ep->lock (if timed out, available only if a waker dequeued it) remove it
+            // @exercise L02-E5 ep_poll: timed_out for timeout 0, an absolute deadline otherwise (-1: none); loop: if events may be available ep_send_events (return a non-zero result); return 0 if timed out; -EINTR on a pending signal; init_wait with func = ep_autoremove_wake_function, under ep->lock set TASK_INTERRUPTIBLE, re-check and __add_wait_queue_exclusive if none; sleep until the deadline if none; TASK_RUNNING; assume available; if the entry is still queued, under ep->lock (if timed out, available only if a waker dequeued it) remove it
             boolean timedOut = timeout == 0;
             long expires = timeout < 0 ? MAX_SCHEDULE_TIMEOUT
                     : current().scheduler().clock() + timeout * 1_000_000L;
@@ -84,7 +85,7 @@ public final class EpollWait {
                 if (signalPending(current())) {
                     return Errno.EINTR.neg();
                 }
-                WaitQueueEntry wait = WaitQueueEntry.initWaitEntry(0);
+                WaitQueueEntry wait = new WaitQueueEntry(current(), EpollWait::epAutoremoveWakeFunction, 0);
                 ep.lock.lock();
                 try {
                     setCurrentState(TASK_INTERRUPTIBLE);
@@ -113,6 +114,21 @@ public final class EpollWait {
                 }
             }
             // @end L02-E5
+        }
+    }
+
+    /**
+     * {@code ep_autoremove_wake_function()} (since v6.0, a16ceb139610, in stable 5.4.y and
+     * later): {@code default_wake_function}, then the entry leaves {@code ep->wq} whatever
+     * that returned. {@code autoremove_wake_function} would leave it queued when the task
+     * was running already (woken by its timeout, or a signal); {@code ep_poll} never reuses
+     * an entry, so it may go at once, and its owner then sees that a waker reached it.
+     */
+    static int epAutoremoveWakeFunction(WaitQueueEntry wqEntry, int mode, int sync, int key) {
+        try (var fn = Ftrace.enter("ep_autoremove_wake_function")) {
+            int ret = WaitQueueEntry.defaultWakeFunction(wqEntry, mode, sync, key);
+            wqEntry.entry.delInit(); // list_del_init_careful: pairs with ep_poll's emptiness check
+            return ret;
         }
     }
 

@@ -173,6 +173,24 @@ public final class EventFd implements FileOperations {
         }
     }
 
+    /**
+     * {@code eventfd_signal()}: the kernel's own increment (a driver, io_uring, a timer):
+     * adds 1, saturating, and wakes the readers with {@code EPOLLIN}, as a write would.
+     */
+    public static void eventfdSignal(Ctx ctx) {
+        ctx.wqh.lock.lock();
+        try {
+            if (ctx.count != ULLONG_MAX) {
+                ctx.count++;
+            }
+            if (ctx.wqh.waitqueueActive()) {
+                ctx.wqh.wakeUpLockedPoll(EPOLLIN);
+            }
+        } finally {
+            ctx.wqh.lock.unlock();
+        }
+    }
+
     /** An 8-byte buffer holding {@code value}, as {@code eventfd_write} takes it. */
     public static byte[] value(long value) {
         byte[] buf = new byte[Long.BYTES];

@@ -7,6 +7,7 @@ import static herd.inet.TcpSock.TCP_SYN_SENT;
 
 import herd.fs.File;
 import herd.fs.Process;
+import herd.net.Sock;
 import herd.sched.Sched;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
@@ -56,6 +57,7 @@ public final class AfInet {
                     sk.rcvSaddr = SockaddrIn.INADDR_ANY;
                     return Errno.EADDRINUSE.neg();
                 }
+                sk.bindAddrLock = addr.addr() != SockaddrIn.INADDR_ANY;
                 sk.bindPortLock = addr.port() != 0;
                 sk.daddr = 0;
                 sk.dport = 0;
@@ -165,21 +167,19 @@ public final class AfInet {
     }
 
     /**
-     * {@code inet_wait_for_connect()} without a send timeout: sleeps until the handshake is
-     * over, running the SYN retransmit timer whenever its deadline passes. False when a
-     * signal came first: the caller returns {@code -ERESTARTSYS}.
+     * {@code inet_wait_for_connect()} without a send timeout: sleeps, without the socket
+     * lock, until the handshake is over: the SYN-ACK, a reset, or the retransmit timer
+     * giving up ({@code ETIMEDOUT}) wakes it through {@code sk_state_change}. The timer
+     * resends the SYN on its own meanwhile. False when a signal came first: the caller
+     * returns {@code -ERESTARTSYS}.
      */
     private static boolean inetWaitForConnect(TcpSock sk) {
         while (connecting(sk)) {
             sk.releaseSock();
-            long slice = Math.max(0, sk.icskTimeout - Sched.current().scheduler().clock());
-            long left = WaitEvent.waitEventInterruptibleTimeout(sk.skWq, () -> !connecting(sk), slice);
+            long err = WaitEvent.waitEventInterruptible(sk.skWq, () -> !connecting(sk));
             sk.lockSock();
-            if (left < 0) {
+            if (err != 0) {
                 return false;
-            }
-            if (left == 0 && connecting(sk)) {
-                TcpTimer.tcpRetransmitTimer(sk);
             }
         }
         return true;
@@ -200,6 +200,55 @@ public final class AfInet {
         newsock.state = Socket.SS_CONNECTED;
         sk2.releaseSock();
         return 0;
+    }
+
+    /**
+     * {@code inet_shutdown()}: {@code how} + 1 is the mask of {@code RCV_SHUTDOWN} and
+     * {@code SEND_SHUTDOWN} ({@code -EINVAL} if it is none or more); then, under the socket
+     * lock, by state: a closed socket is {@code -ENOTCONN}, though its mask is still set; an
+     * open connection takes the mask and {@code tcp_shutdown} sends the FIN for
+     * {@code SEND_SHUTDOWN}; a listener shut down for reading, and a connecting socket, are
+     * disconnected ({@code tcp_disconnect}); a listener shut down for writing only is left
+     * alone. Then {@code sk_state_change} wakes every waiter, the blocked acceptors too.
+     */
+    public static long inetShutdown(Socket sock, int how) {
+        try (var fn = Ftrace.enter("inet_shutdown")) {
+            TcpSock sk = sock.sk;
+            long err = 0;
+            how++; // SHUT_RD 0 -> RCV_SHUTDOWN 1, SHUT_WR 1 -> SEND_SHUTDOWN 2, SHUT_RDWR 2 -> both
+            if ((how & ~Sock.SHUTDOWN_MASK) != 0 || how == 0) {
+                return Errno.EINVAL.neg();
+            }
+            sk.lockSock();
+            try {
+                if (sock.state == Socket.SS_CONNECTING) {
+                    sock.state = connecting(sk) || sk.skState == TCP_CLOSE ? Socket.SS_DISCONNECTING
+                            : Socket.SS_CONNECTED;
+                }
+                switch (sk.skState) {
+                    case TCP_CLOSE:
+                        err = Errno.ENOTCONN.neg();
+                        // the kernel goes on, so that pollers of even an unconnected socket see EPOLLHUP
+                    default:
+                        sk.shutdown(how, false);
+                        Tcp.tcpShutdown(sk, how);
+                        break;
+                    case TCP_LISTEN:
+                        if ((how & Sock.RCV_SHUTDOWN) == 0) {
+                            break;
+                        }
+                        // a listener shut down for reading stops listening, as close() would
+                    case TCP_SYN_SENT:
+                        err = Tcp.tcpDisconnect(sk, File.O_NONBLOCK);
+                        sock.state = err != 0 ? Socket.SS_DISCONNECTING : Socket.SS_UNCONNECTED;
+                        break;
+                }
+                sk.skStateChange.accept(sk); // wake up anyone sleeping in poll, or in accept
+                return err;
+            } finally {
+                sk.releaseSock();
+            }
+        }
     }
 
     /** {@code inet_release()}: the last file reference is gone; TCP closes the socket. */

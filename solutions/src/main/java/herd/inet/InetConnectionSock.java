@@ -69,10 +69,14 @@ public final class InetConnectionSock {
 
     // ---- the queues -----------------------------------------------------------------------
 
-    /** {@code inet_csk_reqsk_queue_is_full()}: the SYN queue is full AT the backlog. */
+    /**
+     * {@code inet_csk_reqsk_queue_is_full()}: the SYN queue is full only ABOVE the backlog,
+     * like the accept queue, so {@code listen(fd, 0)} still admits one connection. (Before
+     * "tcp/dccp: allow a connection when sk_max_ack_backlog is zero", 2025, it was {@code >=}.)
+     */
     public static boolean inetCskReqskQueueIsFull(TcpSock sk) {
-        // @exercise L03-E1 inet_csk_reqsk_queue_is_full: the SYN queue (reqsk_queue_len) is full once it reaches sk_max_ack_backlog
-        return sk.icskAcceptQueue.len() >= sk.skMaxAckBacklog;
+        // @exercise L03-E1 inet_csk_reqsk_queue_is_full: the SYN queue (reqsk_queue_len) is full only when it is strictly greater than sk_max_ack_backlog
+        return sk.icskAcceptQueue.len() > sk.skMaxAckBacklog;
         // @end L03-E1
     }
 
@@ -118,7 +122,7 @@ public final class InetConnectionSock {
     static TcpSock inetCskReqskQueueAdd(TcpSock sk, RequestSock req, TcpSock child) {
         try (var fn = Ftrace.enter("inet_csk_reqsk_queue_add")) {
             RequestSockQueue queue = sk.icskAcceptQueue;
-            req.queuedAt = Sched.current().scheduler().clock();
+            req.queuedAt = sk.net.clock();
             // @exercise L03-E2 inet_csk_reqsk_queue_add: under rskq_lock, forget the child if the listener is no longer LISTEN; else link the request (with req.sk = child) at the tail and count it in sk_ack_backlog
             queue.rskqLock.lock();
             try {
@@ -148,7 +152,7 @@ public final class InetConnectionSock {
             RequestSock req = queue.unlinkHead();
             if (req != null) {
                 parent.skAckBacklog--;
-                parent.net.acceptQueueSojourns.add(Sched.current().scheduler().clock() - req.queuedAt);
+                parent.net.acceptQueueSojourns.add(parent.net.clock() - req.queuedAt);
             }
             return req;
         } finally {

@@ -35,7 +35,11 @@ public final class Net {
     private final Map<Mib, AtomicLong> mib = new EnumMap<>(Mib.class);
     private volatile Predicate<SkBuff> dropFilter = skb -> false;
 
-    private Net() {
+    /** The machine: its clock and its timers. */
+    public final Scheduler scheduler;
+
+    private Net(Scheduler scheduler) {
+        this.scheduler = scheduler;
         for (Mib m : Mib.values()) {
             mib.put(m, new AtomicLong());
         }
@@ -43,12 +47,17 @@ public final class Net {
 
     /** The namespace of the machine {@code scheduler} stands for. */
     public static Net of(Scheduler scheduler) {
-        return INIT_NET.computeIfAbsent(scheduler, s -> new Net());
+        return INIT_NET.computeIfAbsent(scheduler, Net::new);
     }
 
     /** The namespace of the current task ({@code current->nsproxy->net_ns}). */
     public static Net current() {
         return of(Sched.current().scheduler());
+    }
+
+    /** {@code ktime_get()} of this machine, for code that may run in timer context (no current task). */
+    public long clock() {
+        return scheduler.clock();
     }
 
     /** {@code NET_INC_STATS()}. */

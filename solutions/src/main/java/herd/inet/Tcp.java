@@ -13,6 +13,7 @@ import static herd.inet.TcpSock.TCP_SYN_SENT;
 
 import herd.fs.File;
 import herd.fs.PollTable;
+import herd.socket.SockaddrIn;
 import herd.net.Sock;
 import herd.trace.Ftrace;
 import herd.uapi.Errno;
@@ -122,6 +123,60 @@ public final class Tcp {
         }
     }
 
+    /**
+     * {@code tcp_shutdown()}: {@code SEND_SHUTDOWN} on an open connection sends the FIN
+     * ({@code tcp_close_state}). The model has no {@code FIN_WAIT}/{@code LAST_ACK}: the
+     * state stays, and {@code tcp_close} will not send a second FIN.
+     */
+    static void tcpShutdown(TcpSock sk, int how) {
+        if ((how & Sock.SEND_SHUTDOWN) == 0) {
+            return;
+        }
+        int state = sk.skState;
+        if (state == TCP_ESTABLISHED || state == TCP_SYN_RECV || state == TCP_CLOSE_WAIT) {
+            TcpOutput.tcpSendFin(sk);
+        }
+    }
+
+    /**
+     * {@code tcp_disconnect()}, the ABORT of RFC 793: the socket goes to {@code CLOSE}
+     * (unhashed); a listener resets the connections it queued ({@code inet_csk_listen_stop});
+     * an open connection sends a reset ({@code ECONNRESET}); a connecting one is told
+     * {@code ECONNRESET}. The timers stop, unread data goes, the peer, the automatic local
+     * address and the shutdown state are forgotten: the socket may connect or listen again.
+     * Last, {@code sk_error_report}.
+     */
+    static long tcpDisconnect(TcpSock sk, int flags) {
+        try (var fn = Ftrace.enter("tcp_disconnect")) {
+            int oldState = sk.skState;
+            if (oldState != TCP_CLOSE) {
+                tcpSetState(sk, TCP_CLOSE);
+            }
+            if (oldState == TCP_LISTEN) {
+                InetConnectionSock.inetCskListenStop(sk);
+            } else if (tcpNeedReset(oldState)) {
+                TcpOutput.tcpSendActiveReset(sk);
+                sk.skErr = Errno.ECONNRESET.number();
+            } else if (oldState == TCP_SYN_SENT) {
+                sk.skErr = Errno.ECONNRESET.number();
+            }
+            TcpTimer.inetCskClearXmitTimer(sk); // tcp_clear_xmit_timers
+            sk.purgeReceiveQueue();
+            sk.dport = 0;
+            if (!sk.bindAddrLock) {
+                sk.rcvSaddr = SockaddrIn.INADDR_ANY; // inet_reset_saddr
+            }
+            sk.skShutdown = 0;
+            sk.skErrorReport.accept(sk);
+            return 0;
+        }
+    }
+
+    /** {@code tcp_need_reset()}: the states whose ABORT sends a reset (the model has no FIN_WAIT states). */
+    private static boolean tcpNeedReset(int state) {
+        return state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT || state == TCP_SYN_RECV;
+    }
+
     /** {@code sock_error()}: the pending error, negated, and cleared. */
     public static long sockError(TcpSock sk) {
         int err = sk.skErr;
@@ -138,13 +193,15 @@ public final class Tcp {
         try (var fn = Ftrace.enter("tcp_close")) {
             sk.lockSock();
             try {
+                boolean finSent = (sk.skShutdown & Sock.SEND_SHUTDOWN) != 0; // by shutdown(SHUT_WR)
                 sk.shutdown(Sock.SHUTDOWN_MASK, true);
                 int state = sk.skState;
                 sk.dead = true;
-                if (state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT || state == TCP_SYN_RECV) {
+                if (!finSent && (state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT || state == TCP_SYN_RECV)) {
                     TcpOutput.tcpSendFin(sk); // from the connection's port, before CLOSE gives it back
                 }
                 tcpSetState(sk, TCP_CLOSE);
+                TcpTimer.inetCskClearXmitTimer(sk); // inet_csk_destroy_sock -> tcp_clear_xmit_timers
                 if (state == TCP_LISTEN) {
                     InetConnectionSock.inetCskListenStop(sk);
                 }
@@ -184,6 +241,7 @@ public final class Tcp {
     /** {@code tcp_done()}: the connection is over; {@code CLOSE}, shut down both ways, and the owner is told. */
     static void tcpDone(TcpSock sk) {
         tcpSetState(sk, TCP_CLOSE);
+        TcpTimer.inetCskClearXmitTimer(sk); // tcp_clear_xmit_timers
         sk.shutdown(Sock.SHUTDOWN_MASK, false);
         if (!sk.dead) {
             sk.skStateChange.accept(sk);

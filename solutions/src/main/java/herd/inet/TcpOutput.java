@@ -14,9 +14,6 @@ import java.util.Arrays;
  * {@code tcp_v4_send_reset} of tcp_ipv4.c), each handed to the loopback.
  */
 final class TcpOutput {
-    /** {@code TCP_TIMEOUT_INIT}: the first SYN retransmission comes after one second. */
-    static final long TCP_TIMEOUT_INIT = 1_000_000_000L;
-
     private TcpOutput() {
     }
 
@@ -24,19 +21,25 @@ final class TcpOutput {
         return new SkBuff(sk.rcvSaddr, sk.num, sk.daddr, sk.dport, flags, data);
     }
 
-    /** {@code tcp_connect()}: sends the SYN and arms the retransmit timer. */
+    /**
+     * {@code tcp_connect()}: arms the retransmit timer ({@code TCP_TIMEOUT_INIT}), then
+     * sends the SYN. (A SYN-ACK that comes back at once, on the loopback, disarms it.)
+     */
     static void tcpConnect(TcpSock sk) {
         try (var fn = Ftrace.enter("tcp_connect")) {
             sk.net.incStats(Mib.ACTIVE_OPENS);
             sk.icskRetransmits = 0;
-            sk.icskTimeout = herd.sched.Sched.current().scheduler().clock() + TCP_TIMEOUT_INIT;
+            sk.icskRto = TcpTimer.TCP_TIMEOUT_INIT;
+            TcpTimer.inetCskResetXmitTimer(sk);
             Loopback.xmit(sk.net, segment(sk, SYN, new byte[0]));
         }
     }
 
-    /** The SYN again, from the retransmit timer. */
+    /** {@code tcp_retransmit_skb()} of the SYN, from the retransmit timer. */
     static void tcpRetransmitSyn(TcpSock sk) {
-        Loopback.xmit(sk.net, segment(sk, SYN, new byte[0]));
+        try (var fn = Ftrace.enter("tcp_retransmit_skb")) {
+            Loopback.xmit(sk.net, segment(sk, SYN, new byte[0]));
+        }
     }
 
     /** {@code tcp_v4_send_synack()}: the listener's answer to a SYN, from the request sock. */

@@ -2,6 +2,7 @@ package herd.inet;
 
 import herd.net.StreamSock;
 import herd.sched.Sched;
+import herd.sched.TimerList;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 
@@ -54,21 +55,29 @@ public final class TcpSock extends StreamSock {
     public volatile int dport;
     /** {@code SOCK_BINDPORT_LOCK} in {@code sk_userlocks}: {@code bind()} chose the port, so only the last close gives it back. */
     volatile boolean bindPortLock;
+    /** {@code SOCK_BINDADDR_LOCK} in {@code sk_userlocks}: {@code bind()} chose the address, so a disconnect keeps it. */
+    volatile boolean bindAddrLock;
     /** {@code sk_reuseport_cb}: the reuseport group of a listener with {@code SO_REUSEPORT}. */
     volatile SockReuseport skReuseportCb;
     /** {@code SOCK_DEAD}: no file refers to the socket any more. */
     volatile boolean dead;
-    /** {@code icsk_retransmits} and the retransmit deadline of an unanswered SYN. */
+    /** {@code icsk_retransmits}: how often the unanswered SYN was resent. */
     int icskRetransmits;
-    long icskTimeout;
-    /** {@code sk_lock}. */
-    final SockLock skLock = new SockLock(skb -> TcpIpv4.tcpV4DoRcv(this, skb));
+    /** {@code icsk_rto}: the retransmission timeout, {@code TCP_TIMEOUT_INIT} doubled at each resend. */
+    long icskRto;
+    /** {@code icsk_retransmit_timer}: runs {@code tcp_write_timer} ({@code ICSK_TIME_RETRANS}). */
+    final TimerList icskRetransmitTimer;
+    /** {@code TCP_WRITE_TIMER_DEFERRED} in {@code sk_tsq_flags}: the timer fired while a task owned the socket. */
+    boolean writeTimerDeferred;
+    /** {@code sk_lock}; {@code release_sock} ends with {@code tcp_release_cb}. */
+    final SockLock skLock = new SockLock(skb -> TcpIpv4.tcpV4DoRcv(this, skb), () -> TcpTimer.tcpReleaseCb(this));
 
     /** {@code sk_alloc()} for user {@code uid} in {@code net}. */
     public TcpSock(Net net, int uid) {
         super("tcp.sk_wq");
         this.net = net;
         this.skUid = uid;
+        this.icskRetransmitTimer = new TimerList(net.scheduler, () -> TcpTimer.tcpWriteTimer(this));
     }
 
     /** {@code sk_acceptq_is_full()}: the accept queue is full only ABOVE the backlog. */

@@ -1,5 +1,6 @@
 package herd.net;
 
+import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLPRI;
 import static herd.fs.Poll.EPOLLRDBAND;
@@ -31,6 +32,8 @@ public class Sock {
     public Consumer<Sock> skDataReady = Sock::sockDefReadable;
     /** {@code sk_state_change}: called when the connection's state changes (the peer closed). */
     public Consumer<Sock> skStateChange = Sock::sockDefWakeup;
+    /** {@code sk_error_report}: called when an error is set, or the socket was disconnected. */
+    public Consumer<Sock> skErrorReport = Sock::sockDefErrorReport;
 
     /** A socket whose wait queue is called {@code name} in reports. */
     public Sock(String name) {
@@ -59,6 +62,15 @@ public class Sock {
         try (var fn = Ftrace.enter("sock_def_wakeup")) {
             if (sk.skwqHasSleeper()) {
                 sk.skWq.wakeUpInterruptibleAll();
+            }
+        }
+    }
+
+    /** {@code sock_def_error_report()}: wakes the socket's waiters with {@code EPOLLERR}, interruptible, one exclusive. */
+    public static void sockDefErrorReport(Sock sk) {
+        try (var fn = Ftrace.enter("sock_def_error_report")) {
+            if (sk.skwqHasSleeper()) {
+                sk.skWq.wakeUpInterruptiblePoll(EPOLLERR);
             }
         }
     }

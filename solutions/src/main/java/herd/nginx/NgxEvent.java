@@ -21,6 +21,12 @@ public final class NgxEvent {
     public final boolean accept;
     /** {@code posted}: waiting in one of the worker's posted queues. */
     public boolean posted;
+    /** {@code timer_set}: in the worker's timers. */
+    public boolean timerSet;
+    /** {@code timer.key}: when its timer expires, in {@code ngx_current_msec}. */
+    public long timerKey;
+    /** {@code timedout}: its timer expired; the handler runs because of it. */
+    public boolean timedout;
 
     NgxEvent(NgxConnection data) {
         this.data = data;

@@ -17,8 +17,8 @@ abstract class BaseScheduler implements Scheduler, AutoCloseable {
     final Trace trace;
     volatile boolean killed;
 
-    BaseScheduler(boolean tracing) {
-        this.trace = new Trace(tracing, this::clock);
+    BaseScheduler(boolean tracing, long traceCallCost) {
+        this.trace = new Trace(tracing, this::clock, traceCallCost);
     }
 
     /** Pids of tasks spawned from now on start at {@code pid} (the demo matches a real log with it). */

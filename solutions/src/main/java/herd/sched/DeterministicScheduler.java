@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * (a spinlock released to preempt count 0, {@code cond_resched}) the running task is
  * preempted with the configured probability. The same seed therefore gives the same
  * run, event for event. Virtual time only moves when every task sleeps and a timer is
- * pending: the clock jumps to the earliest timer.
+ * pending: the clock jumps to the earliest timer. A task's own timeout wakes that task;
+ * a {@link TimerList} runs its function in timer context, and every {@link TimerList}
+ * due at that instant runs before any task gets the CPU (the timer softirq runs on the
+ * way out of the tick's interrupt, before the scheduler picks the woken task).
  *
  * <p>A test drives it from a thread that is not a task: {@link #run()} or
  * {@link #runUntilIdle()}. Between runs that thread may act as an interrupt handler
@@ -44,6 +47,8 @@ public final class DeterministicScheduler extends BaseScheduler {
     /** Each task's CPU token. Concurrent: a task that just handed the CPU on still reads its own while the next one may spawn. */
     private final Map<Task, Semaphore> cpu = new ConcurrentHashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    /** The queued entry of each pending {@link TimerList}. */
+    private final Map<TimerList, Timer> kernelTimers = new ConcurrentHashMap<>();
     private final Semaphore idle = new Semaphore(0);
     private long now;
     /** The run's deadline: timers expiring later wait for the next run. */
@@ -52,7 +57,8 @@ public final class DeterministicScheduler extends BaseScheduler {
     private long switches;
     private boolean inScheduler;
 
-    private record Timer(long expires, long seq, Task task) implements Comparable<Timer> {
+    /** A pending timer: a task's timeout ({@code task}) or a kernel timer ({@code timer}). */
+    private record Timer(long expires, long seq, Task task, TimerList timer) implements Comparable<Timer> {
         @Override
         public int compareTo(Timer o) {
             return expires != o.expires ? Long.compare(expires, o.expires) : Long.compare(seq, o.seq);
@@ -66,7 +72,7 @@ public final class DeterministicScheduler extends BaseScheduler {
 
     /** A scheduler that also preempts at each preemption point with {@code preemptProbability}. */
     public DeterministicScheduler(long seed, double preemptProbability) {
-        super(true);
+        super(true, Trace.CALL_COST_NS);
         if (preemptProbability < 0 || preemptProbability > 1) {
             throw new IllegalArgumentException("preemption probability must be in [0, 1]: " + preemptProbability);
         }
@@ -215,7 +221,7 @@ public final class DeterministicScheduler extends BaseScheduler {
         }
         Task current = Task.current();
         long expires = now + timeout;
-        Timer timer = new Timer(expires, timerSeq++, current);
+        Timer timer = new Timer(expires, timerSeq++, current, null);
         timers.add(timer);
         schedule();
         timers.remove(timer);
@@ -253,6 +259,27 @@ public final class DeterministicScheduler extends BaseScheduler {
     }
 
     @Override
+    public boolean modTimer(TimerList timer, long expires) {
+        boolean wasPending = delTimer(timer);
+        Timer entry = new Timer(expires, timerSeq++, null, timer);
+        kernelTimers.put(timer, entry);
+        timers.add(entry);
+        timer.setPending(true, expires);
+        return wasPending;
+    }
+
+    @Override
+    public boolean delTimer(TimerList timer) {
+        Timer entry = kernelTimers.remove(timer);
+        if (entry == null) {
+            return false;
+        }
+        timers.remove(entry);
+        timer.setPending(false, 0);
+        return true;
+    }
+
+    @Override
     public long clock() {
         return now;
     }
@@ -285,14 +312,21 @@ public final class DeterministicScheduler extends BaseScheduler {
         }
     }
 
-    /** The next runnable task; while there is none, fires the earliest timer. Null when idle. */
+    /**
+     * The next runnable task; while there is none, fires the earliest timer, then every
+     * kernel timer due by then. Null when idle.
+     */
     private Task pickNext() {
         inScheduler = true;
         try {
             while (runQueue.isEmpty() && !timers.isEmpty() && timers.peek().expires() <= deadline && !hasFailed()) {
                 Timer timer = timers.poll();
                 now = Math.max(now, timer.expires());
-                Trace.runTimer(() -> Sched.wakeUpProcess(timer.task()));
+                fire(timer);
+                while (!timers.isEmpty() && timers.peek().timer() != null && timers.peek().expires() <= now
+                        && !hasFailed()) {
+                    fire(timers.poll());
+                }
             }
             if (runQueue.isEmpty() || hasFailed()) {
                 return null;
@@ -300,6 +334,23 @@ public final class DeterministicScheduler extends BaseScheduler {
             return runQueue.get(random.nextInt(runQueue.size()));
         } finally {
             inScheduler = false;
+        }
+    }
+
+    /** Runs a timer in timer context: wakes the sleeping task, or calls the kernel timer's function. */
+    private void fire(Timer timer) {
+        if (timer.task() != null) {
+            Trace.runTimer(() -> Sched.wakeUpProcess(timer.task()));
+            return;
+        }
+        kernelTimers.remove(timer.timer());
+        timer.timer().setPending(false, 0);
+        try {
+            Trace.runTimer(trace, timer.timer().function());
+        } catch (TaskKilled killed) {
+            throw killed;
+        } catch (RuntimeException | Error e) {
+            fail(e);
         }
     }
 

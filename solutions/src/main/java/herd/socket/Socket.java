@@ -34,6 +34,15 @@ public final class Socket {
     public static final int SS_CONNECTING = 2;
     /** {@code SS_CONNECTED}. */
     public static final int SS_CONNECTED = 3;
+    /** {@code SS_DISCONNECTING}: a disconnect that did not complete. */
+    public static final int SS_DISCONNECTING = 4;
+
+    /** {@code SHUT_RD}: no more receptions. */
+    public static final int SHUT_RD = 0;
+    /** {@code SHUT_WR}: no more transmissions. */
+    public static final int SHUT_WR = 1;
+    /** {@code SHUT_RDWR}: neither. */
+    public static final int SHUT_RDWR = 2;
 
     /** {@code state}: {@link #SS_UNCONNECTED}, {@link #SS_CONNECTING}, {@link #SS_CONNECTED}. */
     public volatile int state = SS_UNCONNECTED;

@@ -17,6 +17,7 @@ public enum Errno {
     EFAULT(14, "Bad address"),
     EEXIST(17, "File exists"),
     EINVAL(22, "Invalid argument"),
+    ENFILE(23, "Too many open files in system"),
     EMFILE(24, "Too many open files"),
     ENOSPC(28, "No space left on device"),
     EPIPE(32, "Broken pipe"),

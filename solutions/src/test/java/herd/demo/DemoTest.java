@@ -38,9 +38,9 @@ class DemoTest {
         List<String> lines = output.lines().toList();
 
         assertThat(lines).contains("# tracer: function_graph",
-                "     0.000000 |        waker-103 |   /* data ready; wake_up(&demo_wq) */",
-                "     0.000000 |        waker-103 |             /* sched_wakeup: reader-100 */",
-                "     0.000000 |        waker-103 |             /* sched_wakeup: acceptor1-101 */");
+                "     0.000003 |        waker-103 |   /* data ready; wake_up(&demo_wq) */",
+                "     0.000008 |        waker-103 |             /* sched_wakeup: reader-100 */",
+                "     0.000011 |        waker-103 |             /* sched_wakeup: acceptor1-101 */");
         assertThat(output).doesNotContain("sched_wakeup: acceptor2-102");
 
         int begin = lines.indexOf("```mermaid");

@@ -63,6 +63,10 @@ class ConnectTest {
         FsTests.inProcess(sched, body);
     }
 
+    private static String stateOf(TcpSock sk) {
+        return TcpSock.stateName(sk.skState);
+    }
+
     private static boolean isSyn(SkBuff skb) {
         return skb.flags() == SkBuff.SYN;
     }
@@ -312,6 +316,110 @@ class ConnectTest {
         assertThat(net.stat(Mib.LISTEN_OVERFLOWS)).as("only the first SYN overflowed").isEqualTo(1);
         assertThat(net.stat(Mib.ACTIVE_OPENS)).as("three connects; a retransmission is not an active open").isEqualTo(3);
         assertThat(listener[0].icskAcceptQueue.acceptQueue()).as("one accepted, the third queued").hasSize(2);
+    }
+
+    /**
+     * net/ipv4/tcp_timer.c: the retransmit timer that {@code tcp_connect} armed
+     * ({@code inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, TCP_TIMEOUT_INIT)}) runs
+     * {@code tcp_retransmit_timer} from the timer interrupt, whoever waits: here nobody, the
+     * client's non-blocking connect returned long ago. 1 s, then 2 s later (icsk_rto doubled).
+     */
+    @Test
+    @DisplayName("A non-blocking client's dropped SYN is resent by its timer at 1 s and 3 s, with nobody in connect(); the handshake completes once room appears")
+    void aNonBlockingClientsSynIsResentByTheTimer() {
+        TcpSock[] listener = new TcpSock[1];
+        Process server = fullListener(listener);
+        Net net = Net.of(sched);
+        List<Long> synTimes = new CopyOnWriteArrayList<>();
+        TcpSock[] client = new TcpSock[1];
+        new Process(sched, "client").spawn("client", () -> {
+            int fd = socket(Socket.SOCK_NONBLOCK);
+            client[0] = sk(fd);
+            net.setDropFilter(skb -> {
+                if (isSyn(skb) && skb.sport() == client[0].num) {
+                    synTimes.add(sched.clock());
+                }
+                return false;
+            });
+            assertThat(errno(SocketCalls.connect(fd, SERVER, LEN))).isEqualTo("EINPROGRESS");
+            pause();
+        });
+        sched.runUntil(sched.clock());
+        assertThat(stateOf(client[0])).as("the SYN found the accept queue full").isEqualTo("SYN-SENT");
+        server.spawn("acceptor", () -> {
+            Select.poll(new PollFd[0], 2000); // makes room at 2 s
+            SocketTests.accept(3, 0);
+        });
+        sched.runUntil(10 * SECOND);
+
+        assertThat(synTimes).as("tcp_retransmit_timer, from the timer, with the client asleep in poll(): the SYN at 0, "
+                + "resent at 1 s (still full) and at 3 s (admitted)").containsExactly(0L, SECOND, 3 * SECOND);
+        assertThat(stateOf(client[0])).as("the resent SYN completed the handshake").isEqualTo("ESTAB");
+        assertThat(client[0].icskRetransmitTimer.pending()).as("the SYN-ACK disarmed the timer").isFalse();
+        assertThat(net.stat(Mib.LISTEN_OVERFLOWS)).as("the SYN and the first resend overflowed").isEqualTo(2);
+    }
+
+    /**
+     * net/ipv4/tcp_timer.c, {@code tcp_write_timer}: when a task owns the socket
+     * ({@code sock_owned_by_user}) the timer only sets {@code TCP_WRITE_TIMER_DEFERRED};
+     * {@code release_sock} then runs the work in {@code tcp_release_cb}.
+     */
+    @Test
+    @DisplayName("A retransmit timer that fires while a task owns the socket is deferred to that task's release_sock (tcp_release_cb)")
+    void aTimerThatFindsTheSocketOwnedIsDeferredToReleaseSock() {
+        TcpSock[] listener = new TcpSock[1];
+        Process server = fullListener(listener);
+        Net net = Net.of(sched);
+        List<String> log = new CopyOnWriteArrayList<>();
+        new Process(sched, "client").spawn("client", () -> {
+            int fd = socket(Socket.SOCK_NONBLOCK);
+            TcpSock sk = sk(fd);
+            net.setDropFilter(skb -> {
+                if (isSyn(skb) && skb.sport() == sk.num) {
+                    log.add("SYN at " + sched.clock() / (SECOND / 1000) + " ms");
+                }
+                return false;
+            });
+            SocketCalls.connect(fd, SERVER, LEN);
+            sk.lockSock(); // owns the socket across the timer's expiry (1 s), as a long syscall would
+            Select.poll(new PollFd[0], 1500);
+            log.add("release_sock at " + sched.clock() / (SECOND / 1000) + " ms");
+            sk.releaseSock();
+            log.add(stateOf(sk));
+            pause();
+        });
+        sched.runUntil(sched.clock());
+        server.spawn("acceptor", () -> SocketTests.accept(3, 0)); // room for the resent SYN
+        sched.runUntil(2 * SECOND);
+        assertThat(log).as("the timer fired at 1 s but found the socket owned: the resend waits for release_sock")
+                .containsExactly("SYN at 0 ms", "release_sock at 1500 ms", "SYN at 1500 ms", "ESTAB");
+    }
+
+    @Test
+    @DisplayName("Closing a SYN_SENT socket disarms its retransmit timer: no SYN is sent after the close")
+    void closeDisarmsTheRetransmitTimer() {
+        TcpSock[] listener = new TcpSock[1];
+        fullListener(listener);
+        Net net = Net.of(sched);
+        List<Long> synTimes = new CopyOnWriteArrayList<>();
+        TcpSock[] client = new TcpSock[1];
+        new Process(sched, "client").spawn("client", () -> {
+            int fd = socket(Socket.SOCK_NONBLOCK);
+            client[0] = sk(fd);
+            net.setDropFilter(skb -> {
+                if (isSyn(skb)) {
+                    synTimes.add(sched.clock());
+                }
+                return false;
+            });
+            SocketCalls.connect(fd, SERVER, LEN);
+            Select.poll(new PollFd[0], 1500);
+            Vfs.close(fd);
+        });
+        sched.runUntilIdle();
+        assertThat(synTimes).as("the SYN and its resend at 1 s; after the close at 1.5 s, none")
+                .containsExactly(0L, SECOND);
+        assertThat(client[0].icskRetransmitTimer.pending()).as("tcp_close cleared the timer").isFalse();
     }
 
     @Test

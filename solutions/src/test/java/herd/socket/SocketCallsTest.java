@@ -20,6 +20,7 @@ import static herd.socket.SocketTests.strace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.fs.File;
+import herd.fs.FilesStruct;
 import herd.fs.FsTests;
 import herd.fs.Vfs;
 import herd.inet.InetHashtables;
@@ -340,20 +341,56 @@ class SocketCallsTest {
             got.put("accept4(99)", errno(SocketCalls.accept4(99, null, null, 0)));
             got.put("accept4(/dev/null)", errno(SocketCalls.accept4(0, null, null, 0)));
             got.put("accept4(99, flags 1)", errno(SocketCalls.accept4(99, null, null, 1)));
+            got.put("accept4(/dev/null, flags 1)", errno(SocketCalls.accept4(0, null, null, 1)));
             got.put("accept4(listener, O_APPEND)", errno(SocketCalls.accept4(lfd, null, null, 0x400)));
             got.put("accept4(listener, SOCK_NONBLOCK|SOCK_CLOEXEC)",
                     errno(SocketCalls.accept4(lfd, null, null, Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC)));
-            assertThat(got).as("accept4 checks its flags before the fd; both calls then look the socket up")
+            assertThat(got).as("net/socket.c since Linux 5.5: __sys_accept4 resolves the fd (EBADF) before "
+                            + "__sys_accept4_file checks the flags (EINVAL); do_accept then looks the socket up (ENOTSOCK)")
                     .containsExactly(
                             Map.entry("listen(99)", "EBADF"),
                             Map.entry("listen(/dev/null)", "ENOTSOCK"),
                             Map.entry("accept4(99)", "EBADF"),
                             Map.entry("accept4(/dev/null)", "ENOTSOCK"),
-                            Map.entry("accept4(99, flags 1)", "EINVAL"),
+                            Map.entry("accept4(99, flags 1)", "EBADF"),
+                            Map.entry("accept4(/dev/null, flags 1)", "EINVAL"),
                             Map.entry("accept4(listener, O_APPEND)", "EINVAL"),
                             Map.entry("accept4(listener, SOCK_NONBLOCK|SOCK_CLOEXEC)", "EAGAIN"));
             assertThat(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0))
                     .as("the fd accept4 reserved before waiting was given back").isEqualTo(4);
+        });
+    }
+
+    /**
+     * net/socket.c since Linux 5.15 ("net: add accept helper not installing fd"):
+     * {@code __sys_accept4_file} reserves the new descriptor ({@code get_unused_fd_flags})
+     * before {@code do_accept} calls {@code sock_from_file}, so a full table is {@code EMFILE}
+     * even for a file that is not a socket; a bad descriptor is still {@code EBADF} first.
+     */
+    @Test
+    @DisplayName("accept4 in a full descriptor table: EBADF, then EINVAL, then EMFILE before ENOTSOCK (Linux >= 5.15)")
+    void accept4ReservesTheFdBeforeLookingAtTheSocket() {
+        inProcess(() -> {
+            int lfd = listener(5, Socket.SOCK_NONBLOCK);
+            while (Vfs.dup(0) >= 0) {
+                // fill the table up to RLIMIT_NOFILE
+            }
+            Map<String, String> got = new LinkedHashMap<>();
+            got.put("accept4(1024)", errno(SocketCalls.accept4(FilesStruct.NR_OPEN_DEFAULT, null, null, 0)));
+            got.put("accept4(/dev/null, flags 1)", errno(SocketCalls.accept4(0, null, null, 1)));
+            got.put("accept4(/dev/null)", errno(SocketCalls.accept4(0, null, null, 0)));
+            got.put("accept4(listener)", errno(SocketCalls.accept4(lfd, null, null, 0)));
+            assertThat(got).as("__sys_accept4: fdget (EBADF); __sys_accept4_file: flags (EINVAL), "
+                            + "get_unused_fd_flags (EMFILE); do_accept: sock_from_file (ENOTSOCK)")
+                    .containsExactly(
+                            Map.entry("accept4(1024)", "EBADF"),
+                            Map.entry("accept4(/dev/null, flags 1)", "EINVAL"),
+                            Map.entry("accept4(/dev/null)", "EMFILE"),
+                            Map.entry("accept4(listener)", "EMFILE"));
+            assertThat(Vfs.close(500)).isZero();
+            assertThat(errno(SocketCalls.accept4(0, null, null, 0)))
+                    .as("with a free slot, the same call reaches sock_from_file").isEqualTo("ENOTSOCK");
+            assertThat(Vfs.dup(0)).as("and gives the slot it reserved back").isEqualTo(500);
         });
     }
 

@@ -33,6 +33,7 @@ class FtraceFormatTest {
         assertThat(FtraceFormat.render(List.of())).isEqualTo(HEADER);
     }
 
+    /** Each traced call costs {@link Trace#CALL_COST_NS} (1 µs) on the trace's clock: the time moves as the CPU works. */
     @Test
     void callsNestAndALeafCallIsOneLine() {
         DeterministicScheduler sched = schedulers.deterministic(1);
@@ -52,13 +53,13 @@ class FtraceFormatTest {
 
         assertThat(ftrace(sched)).isEqualTo(HEADER + lines(
                 "     0.000000 |            t-100 |   outer() {",
-                "     0.000000 |            t-100 |     leaf();",
-                "     0.000000 |            t-100 |     middle() {",
-                "     0.000000 |            t-100 |       /* deep */",
-                "     0.000000 |            t-100 |     }",
-                "     0.000000 |            t-100 |     /* back in outer */",
-                "     0.000000 |            t-100 |   }",
-                "     0.000000 |            t-100 |   /* sched_process_exit */"));
+                "     0.000001 |            t-100 |     leaf();",
+                "     0.000002 |            t-100 |     middle() {",
+                "     0.000003 |            t-100 |       /* deep */",
+                "     0.000003 |            t-100 |     }",
+                "     0.000003 |            t-100 |     /* back in outer */",
+                "     0.000003 |            t-100 |   }",
+                "     0.000003 |            t-100 |   /* sched_process_exit */"));
     }
 
     @Test
@@ -80,11 +81,11 @@ class FtraceFormatTest {
 
         assertThat(ftrace(sched)).isEqualTo(HEADER + lines(
                 "     0.000000 |            a-100 |   a_wait() {",
-                "     0.000000 |            a-100 |     /* sched_switch: prev_state=TASK_INTERRUPTIBLE */",
+                "     0.000001 |            a-100 |     /* sched_switch: prev_state=TASK_INTERRUPTIBLE */",
                 SWITCH,
                 "  a-100 => b-101",
                 SWITCH,
-                "     0.000000 |            b-101 |   /* sched_switch: prev_state=TASK_UNINTERRUPTIBLE */",
+                "     0.000001 |            b-101 |   /* sched_switch: prev_state=TASK_UNINTERRUPTIBLE */",
                 SWITCH,
                 "  b-101 => <idle>-0",
                 SWITCH,
@@ -93,14 +94,14 @@ class FtraceFormatTest {
                 "  <idle>-0 => b-101",
                 SWITCH,
                 "     0.001500 |            b-101 |   try_to_wake_up() {",
-                "     0.001500 |            b-101 |     /* sched_wakeup: a-100 */",
-                "     0.001500 |            b-101 |   }",
-                "     0.001500 |            b-101 |   /* sched_process_exit */",
+                "     0.001501 |            b-101 |     /* sched_wakeup: a-100 */",
+                "     0.001501 |            b-101 |   }",
+                "     0.001501 |            b-101 |   /* sched_process_exit */",
                 SWITCH,
                 "  b-101 => a-100",
                 SWITCH,
-                "     0.001500 |            a-100 |   }",
-                "     0.001500 |            a-100 |   /* sched_process_exit */"));
+                "     0.001501 |            a-100 |   }",
+                "     0.001501 |            a-100 |   /* sched_process_exit */"));
     }
 
     @Test
@@ -119,11 +120,11 @@ class FtraceFormatTest {
 
         assertThat(ftrace(sched)).isEqualTo(HEADER + lines(
                 "     0.000000 |            t-100 |   /* sys_enter: read(3) */",
-                "     0.000000 |            t-100 |   ksys_read();",
-                "     0.000000 |            t-100 |   /* sys_exit: read = 2 */",
-                "     0.000000 |            t-100 |   /* sys_enter: close(3) */",
-                "     0.000000 |            t-100 |   /* sys_exit: close = -1 EBADF (Bad file descriptor) */",
-                "     0.000000 |            t-100 |   /* sched_process_exit */"));
+                "     0.000001 |            t-100 |   ksys_read();",
+                "     0.000002 |            t-100 |   /* sys_exit: read = 2 */",
+                "     0.000002 |            t-100 |   /* sys_enter: close(3) */",
+                "     0.000003 |            t-100 |   /* sys_exit: close = -1 EBADF (Bad file descriptor) */",
+                "     0.000003 |            t-100 |   /* sched_process_exit */"));
     }
 
     @Test

@@ -14,7 +14,7 @@ class ErrnoTest {
     @ParameterizedTest
     @CsvSource({
         "EPERM, 1", "ENOENT, 2", "EINTR, 4", "EBADF, 9", "EAGAIN, 11", "ENOMEM, 12", "EFAULT, 14",
-        "EEXIST, 17", "EINVAL, 22", "EMFILE, 24", "ENOSPC, 28", "EPIPE, 32", "EDOM, 33", "ELOOP, 40",
+        "EEXIST, 17", "EINVAL, 22", "ENFILE, 23", "EMFILE, 24", "ENOSPC, 28", "EPIPE, 32", "EDOM, 33", "ELOOP, 40",
         "ENOTSOCK, 88", "ENOPROTOOPT, 92", "EPROTONOSUPPORT, 93", "ESOCKTNOSUPPORT, 94", "EOPNOTSUPP, 95",
         "EAFNOSUPPORT, 97", "EADDRINUSE, 98", "EADDRNOTAVAIL, 99", "ECONNABORTED, 103", "ECONNRESET, 104",
         "EISCONN, 106", "ENOTCONN, 107", "ETIMEDOUT, 110", "ECONNREFUSED, 111", "EALREADY, 114", "EINPROGRESS, 115",
@@ -27,8 +27,8 @@ class ErrnoTest {
 
     @Test
     void everyErrnoIsListedAboveWithADistinctNumber() {
-        assertThat(Errno.values()).hasSize(31);
-        assertThat(Arrays.stream(Errno.values()).mapToInt(Errno::number).distinct().count()).isEqualTo(31);
+        assertThat(Errno.values()).hasSize(32);
+        assertThat(Arrays.stream(Errno.values()).mapToInt(Errno::number).distinct().count()).isEqualTo(32);
     }
 
     @Test

@@ -20,6 +20,7 @@ import herd.trace.FtraceFormat;
 import herd.trace.MermaidFormat;
 import herd.trace.StraceFormat;
 import herd.trace.TraceEvent;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,10 +29,12 @@ import java.util.List;
  * and its last step, in the client's own context, wakes the server
  * ({@code tcp_v4_rcv -> tcp_child_process -> sock_def_readable -> ep_poll_callback}).
  * Then the backlog rules: with {@code listen(fd, 1)} and nobody accepting, two
- * connections complete, the third SYN is dropped and counted.
+ * connections complete, the third SYN is dropped and counted; when the server accepts
+ * one, the third client's retransmit timer gets it in, with no help from the client.
  */
 public final class HandshakeDemo {
     private static final SockaddrIn SERVER = SockaddrIn.inet("127.0.0.1", 80);
+    private static final long SECOND = 1_000_000_000L;
 
     private HandshakeDemo() {
     }
@@ -89,21 +92,25 @@ public final class HandshakeDemo {
         try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
             sched.pidsFrom(200);
             TcpSock[] listener = new TcpSock[1];
-            new Process(sched, "server").spawn("server", () -> {
+            TcpSock[] client3 = new TcpSock[1];
+            Process server = new Process(sched, "server");
+            server.spawn("server", () -> {
                 int fd = listener(1);
-                File file = Process.current().files.fget(fd);
-                listener[0] = Socket.sockFromFile(file).sk;
-                file.fput();
+                listener[0] = sk(fd);
                 pause();
             });
-            sched.runUntilIdle();
+            sched.runUntil(sched.clock());
             for (int i = 1; i <= 3; i++) {
+                int n = i;
                 new Process(sched, "client" + i).spawn("client" + i, () -> {
                     int fd = (int) SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM | Socket.SOCK_NONBLOCK, 0);
                     SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
+                    if (n == 3) {
+                        client3[0] = sk(fd);
+                    }
                     pause();
                 });
-                sched.runUntilIdle();
+                sched.runUntil(sched.clock());
             }
             Net net = Net.of(sched);
             System.out.println("=== the backlog: listen(fd, 1), three non-blocking connects, nobody accepts ===");
@@ -117,9 +124,51 @@ public final class HandshakeDemo {
             for (Mib m : List.of(Mib.LISTEN_OVERFLOWS, Mib.LISTEN_DROPS, Mib.PASSIVE_OPENS)) {
                 System.out.printf("%-22s %d%n", m.nstatName(), net.stat(m));
             }
-            System.out.println("client3's SYN was dropped; a blocking connect() would send it again after 1 s.");
+            System.out.println("client3: " + TcpSock.stateName(client3[0].skState)
+                    + ": its SYN was dropped; its retransmit timer will send it again.");
+            System.out.println();
+
+            int timeline = sched.trace().events().size();
+            server.spawn("acceptor", () -> {
+                Select.poll(new PollFd[0], 1500);
+                SocketCalls.accept4(3, null, null, 0);
+            });
+            sched.runUntil(5 * SECOND);
+            System.out.println("=== then time passes: the server accepts one connection at 1.5 s ===");
+            System.out.println();
+            System.out.println("The retransmit timer fires in timer context (<idle>-0), whatever client3 does: at 1 s");
+            System.out.println("the queue is still full, at 3 s (after 2 s: the timeout doubled) the SYN gets in:");
+            System.out.println(FtraceFormat.render(retransmissions(sched.trace().events().subList(timeline,
+                    sched.trace().events().size()))));
+            for (Mib m : List.of(Mib.LISTEN_OVERFLOWS, Mib.LISTEN_DROPS, Mib.PASSIVE_OPENS)) {
+                System.out.printf("%-22s %d%n", m.nstatName(), net.stat(m));
+            }
+            System.out.println("client3: " + TcpSock.stateName(client3[0].skState) + ", without calling anything.");
             System.out.println();
         }
+    }
+
+    /** The timer's calls of {@code tcp_retransmit_skb}, each with what it caused up to the next task's event. */
+    private static List<TraceEvent> retransmissions(List<TraceEvent> events) {
+        List<TraceEvent> out = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).pid() == 0 && events.get(i).kind() == TraceEvent.Kind.FUNC_ENTRY
+                    && events.get(i).name().equals("tcp_retransmit_skb")) {
+                int j = i;
+                while (j < events.size() && events.get(j).pid() == 0) {
+                    out.add(events.get(j++));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The TCP sock behind descriptor {@code fd} of the current process. */
+    private static TcpSock sk(int fd) {
+        File file = Process.current().files.fget(fd);
+        TcpSock sk = Socket.sockFromFile(file).sk;
+        file.fput();
+        return sk;
     }
 
     /** Sleeps until the demo ends ({@code poll(NULL, 0, -1)}), so that the process keeps its sockets open. */

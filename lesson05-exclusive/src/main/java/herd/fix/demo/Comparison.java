@@ -38,6 +38,8 @@ public final class Comparison {
     static final long SEED = 1;
     static final double PREEMPTION = 0.5;
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The last nginx that used {@code EPOLLEXCLUSIVE} without {@code ngx_reorder_accept_events}: 1.21.5. */
+    private static final int NGINX_1_21_5 = 1_021_005;
     /** The trickle's gap between two connections, and the step of the run's clock. */
     private static final long GAP = 10 * MS;
     /** A run that has not accepted every connection after this much virtual time is broken. */
@@ -94,8 +96,8 @@ public final class Comparison {
             Strategy.nginx("herd", NgxConf::herd),
             Strategy.nginx("multi_accept", n -> NgxConf.herd(n).withMultiAccept(true)),
             Strategy.nginx("accept_mutex", n -> NgxConf.herd(n).withAcceptMutex()),
-            Strategy.nginx("EPOLLEXCLUSIVE", n -> NgxConf.herd(n).withEpollExclusive(false)),
-            Strategy.nginx("EPOLLEXCLUSIVE + reorder", n -> NgxConf.herd(n).withEpollExclusive(true)),
+            Strategy.nginx("EPOLLEXCLUSIVE", n -> NgxConf.stock(n).withVersion(NGINX_1_21_5)),
+            Strategy.nginx("EPOLLEXCLUSIVE + reorder", NgxConf::stock),
             Strategy.nginx("reuseport", n -> NgxConf.herd(n).withReuseport()),
             Strategy.prefork("blocking accept"));
 

@@ -32,15 +32,15 @@ class EpollDemoTest {
                 "[pid   100] <... epoll_wait resumed>[{events=EPOLLIN, data={u32=4, u64=4}}], 8, -1) = 1");
         assertThat(lt).contains("  worker1  returned from epoll_wait", "  worker2  returned from epoll_wait");
         assertThat(lt).as("the add path in the function graph").containsSubsequence(
-                "     0.000000 |      worker1-100 |   ep_insert() {",
-                "     0.000000 |      worker1-100 |     ep_item_poll() {",
-                "     0.000000 |      worker1-100 |       eventfd_poll() {",
-                "     0.000000 |      worker1-100 |         ep_ptable_queue_proc();");
+                "     0.000003 |      worker1-100 |   ep_insert() {",
+                "     0.000004 |      worker1-100 |     ep_item_poll() {",
+                "     0.000005 |      worker1-100 |       eventfd_poll() {",
+                "     0.000006 |      worker1-100 |         ep_ptable_queue_proc();");
         assertThat(lt).as("the wake path, then the end-of-scan wake-up of the other thread").containsSubsequence(
-                "     0.000000 |       writer-102 |       ep_poll_callback() {",
-                "     0.000000 |       writer-102 |                   /* sched_wakeup: worker2-101 */",
-                "     0.000000 |      worker2-101 |       ep_done_scan() {",
-                "     0.000000 |      worker2-101 |                   /* sched_wakeup: worker1-100 */");
+                "     0.000014 |       writer-102 |       ep_poll_callback() {",
+                "     0.000020 |       writer-102 |                   /* sched_wakeup: worker2-101 */",
+                "     0.000023 |      worker2-101 |       ep_done_scan() {",
+                "     0.000029 |      worker2-101 |                   /* sched_wakeup: worker1-100 */");
         assertThat(lt).contains("```mermaid");
 
         assertThat(edge).contains("  worker1  still asleep in epoll_wait", "  worker2  returned from epoll_wait");

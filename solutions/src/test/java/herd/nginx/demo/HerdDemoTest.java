@@ -3,6 +3,10 @@ package herd.nginx.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.demo.DemoOutput;
+import herd.nginx.HerdRun;
+import herd.sched.DeterministicScheduler;
+import herd.trace.Trace;
+import herd.trace.TraceEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -183,5 +187,34 @@ class HerdDemoTest {
                 .noneMatch(l -> l.startsWith("[pid  2102] ") && l.contains("accept4"))
                 .noneMatch(l -> l.startsWith("[pid  2102] <... epoll_wait resumed>"));
         assertThat(second).as("only the first run prints the ftrace").doesNotContain("# tracer: function_graph");
+    }
+
+    /**
+     * The ftrace TIME column moves by a fixed cost per traced call ({@link Trace#CALL_COST_NS},
+     * 1 µs), so the wake path's length shows: {@code sock_def_readable} in the client's
+     * {@code connect()} walks one {@code ep_poll_callback} per worker, each waking its worker.
+     */
+    @Test
+    void theWakePathTakesLongerWithEveryWorker() {
+        List<Long> micros = new ArrayList<>();
+        for (int workers : new int[] {1, 2, 4, 8}) {
+            try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+                HerdRun run = HerdRun.run(sched, workers, 1, false);
+                List<TraceEvent> events = sched.trace().events();
+                long start = -1;
+                for (TraceEvent e : events.subList(run.traceStart(), events.size())) {
+                    if (e.comm().equals("telnet") && e.name().equals("sock_def_readable")) {
+                        if (e.kind() == TraceEvent.Kind.FUNC_ENTRY) {
+                            start = e.time();
+                        } else if (e.kind() == TraceEvent.Kind.FUNC_EXIT) {
+                            micros.add((e.time() - start) / 1_000);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(micros).as("µs in sock_def_readable for 1, 2, 4, 8 workers: 3 calls of its own, then per worker "
+                + "ep_poll_callback, __wake_up, __wake_up_common, ep_autoremove_wake_function, default_wake_function, "
+                + "try_to_wake_up").containsExactly(9L, 15L, 27L, 51L);
     }
 }

@@ -1,0 +1,158 @@
+package herd.inet;
+
+import static herd.course.Syscalls.check;
+import static herd.course.Syscalls.errno;
+import static herd.socket.SocketTests.LEN;
+import static herd.socket.SocketTests.SERVER;
+import static herd.socket.SocketTests.listener;
+import static herd.socket.SocketTests.pause;
+import static herd.socket.SocketTests.recv;
+import static herd.socket.SocketTests.send;
+import static herd.socket.SocketTests.sk;
+import static herd.socket.SocketTests.socket;
+import static herd.socket.SocketTests.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import herd.fs.FsTests;
+import herd.fs.Process;
+import herd.fs.Vfs;
+import herd.net.Sock;
+import herd.sched.DeterministicScheduler;
+import herd.sched.Schedulers;
+import herd.socket.SockOptions;
+import herd.socket.Socket;
+import herd.socket.SocketCalls;
+import herd.socket.SocketTests;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code shutdown(2)}: net/socket.c's {@code __sys_shutdown}, net/ipv4/af_inet.c's
+ * {@code inet_shutdown}, net/ipv4/tcp.c's {@code tcp_shutdown} and {@code tcp_disconnect}.
+ * The listener's side (every blocked acceptor woken, each with {@code EINVAL}) is lesson
+ * 3's: {@code BlockingAcceptTest} and {@code AcceptTest}.
+ */
+class ShutdownTest {
+    @AutoClose
+    private final Schedulers schedulers = new Schedulers();
+    private final DeterministicScheduler sched = schedulers.deterministic(1);
+
+    private void inProcess(Runnable body) {
+        FsTests.inProcess(sched, body);
+    }
+
+    private static int acceptconn(int fd) {
+        int[] val = {-1};
+        check(SocketCalls.getsockopt(fd, SockOptions.SOL_SOCKET, SockOptions.SO_ACCEPTCONN, val, new int[] {4}));
+        return val[0];
+    }
+
+    /**
+     * {@code __sys_shutdown}: {@code sockfd_lookup_light} (EBADF, ENOTSOCK); {@code inet_shutdown}:
+     * {@code how++} must be a non-empty subset of {@code SHUTDOWN_MASK} (EINVAL), before the
+     * socket lock; a {@code TCP_CLOSE} socket is {@code -ENOTCONN}, its mask set all the same.
+     */
+    @Test
+    @DisplayName("shutdown's errors in the kernel's order: EBADF, ENOTSOCK, EINVAL for a bad how, ENOTCONN only in CLOSE")
+    void errorsInTheKernelsOrder() {
+        inProcess(() -> {
+            int fd = socket(0);
+            Map<String, String> got = new LinkedHashMap<>();
+            got.put("shutdown(99, SHUT_RD)", errno(SocketCalls.shutdown(99, Socket.SHUT_RD)));
+            got.put("shutdown(99, 7)", errno(SocketCalls.shutdown(99, 7)));
+            got.put("shutdown(/dev/null, 7)", errno(SocketCalls.shutdown(0, 7)));
+            got.put("shutdown(socket, 3)", errno(SocketCalls.shutdown(fd, 3)));
+            got.put("shutdown(socket, -1)", errno(SocketCalls.shutdown(fd, -1)));
+            got.put("shutdown(unconnected, SHUT_WR)", errno(SocketCalls.shutdown(fd, Socket.SHUT_WR)));
+            assertThat(got).as("net/socket.c: fd, then socket; net/ipv4/af_inet.c inet_shutdown: how, then state")
+                    .containsExactly(
+                            Map.entry("shutdown(99, SHUT_RD)", "EBADF"),
+                            Map.entry("shutdown(99, 7)", "EBADF"),
+                            Map.entry("shutdown(/dev/null, 7)", "ENOTSOCK"),
+                            Map.entry("shutdown(socket, 3)", "EINVAL"),
+                            Map.entry("shutdown(socket, -1)", "EINVAL"),
+                            Map.entry("shutdown(unconnected, SHUT_WR)", "ENOTCONN"));
+            assertThat(sk(fd).skShutdown).as("the CLOSE case falls through: sk_shutdown |= SEND_SHUTDOWN anyway")
+                    .isEqualTo(Sock.SEND_SHUTDOWN);
+        });
+        assertThat(SocketTests.strace(sched)).as("strace names how").contains(
+                "[pid   100] shutdown(99, SHUT_RD) = -1 EBADF (Bad file descriptor)",
+                "[pid   100] shutdown(3, SHUT_WR) = -1 ENOTCONN (Transport endpoint is not connected)");
+    }
+
+    @Test
+    @DisplayName("shutdown(listener, SHUT_WR) changes nothing; SHUT_RD stops it listening (tcp_disconnect), and it may listen again")
+    void aListenerShutDownForReadingStopsListening() {
+        inProcess(() -> {
+            int lfd = listener(4, Socket.SOCK_NONBLOCK);
+            assertThat(SocketCalls.shutdown(lfd, Socket.SHUT_WR)).as("SHUT_WR on a listener").isZero();
+            assertThat(List.of(state(lfd), acceptconn(lfd))).as("still listening").containsExactly("LISTEN", 1);
+
+            assertThat(SocketCalls.shutdown(lfd, Socket.SHUT_RD)).as("SHUT_RD on a listener").isZero();
+            assertThat(List.of(state(lfd), acceptconn(lfd))).as("tcp_disconnect: CLOSE, unhashed")
+                    .containsExactly("UNCONN", 0);
+            assertThat(sk(lfd).skShutdown).as("tcp_disconnect clears sk_shutdown").isZero();
+            long[] ret = {0};
+            int c = SocketTests.connect(0, ret);
+            assertThat(errno(ret[0])).as("nobody listens on port 80 any more: the SYN is reset")
+                    .isEqualTo("ECONNREFUSED");
+            check(Vfs.close(c));
+            assertThat(errno(SocketCalls.shutdown(lfd, Socket.SHUT_RD))).as("a second shutdown: CLOSE")
+                    .isEqualTo("ENOTCONN");
+
+            assertThat(SocketCalls.listen(lfd, 4)).as("SS_UNCONNECTED and CLOSE again: listen() works, bind() "
+                    + "kept port 80 (SOCK_BINDPORT_LOCK)").isZero();
+            SocketTests.connect(Socket.SOCK_NONBLOCK, ret);
+            assertThat(errno(ret[0])).as("a connection to the listener again").isEqualTo("EINPROGRESS");
+            assertThat(sk(lfd).skAckBacklog).isEqualTo(1);
+        });
+    }
+
+    @Test
+    @DisplayName("shutdown(SHUT_WR) on a connection sends the FIN: the peer reads end of stream; this end may still read, not write; close sends no second FIN")
+    void shutWrSendsTheFin() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        inProcess(() -> {
+            int lfd = listener(4, 0);
+            int c = SocketTests.connect(0, null);
+            int s = SocketTests.accept(lfd, 0);
+            assertThat(SocketCalls.shutdown(c, Socket.SHUT_WR)).isZero();
+            log.add("server reads " + Vfs.read(s, new byte[8], 8) + ", is " + state(s));
+            log.add("client writes: " + errno(Vfs.write(c, "x".getBytes(), 1)));
+            send(s, "late");
+            log.add("client reads " + recv(c, 8));
+            long resets = Net.current().stat(Mib.OUT_RSTS);
+            check(Vfs.close(s));
+            check(Vfs.close(c));
+            log.add("resets at close: " + (Net.current().stat(Mib.OUT_RSTS) - resets));
+        });
+        assertThat(log).as("tcp_shutdown -> tcp_send_fin; then the stream works one way").containsExactly(
+                "server reads 0, is CLOSE-WAIT", "client writes: EPIPE", "client reads late", "resets at close: 0");
+    }
+
+    @Test
+    @DisplayName("shutdown of a connecting socket disconnects it: the blocked connect() returns ECONNRESET, the SYN is not resent")
+    void shutdownOfAConnectingSocketDisconnectsIt() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        Process client = new Process(sched, "client");
+        client.spawn("connector", () -> {
+            listener(4, 0);
+            Net.current().setDropFilter(skb -> skb.flags() == SkBuff.SYN);
+            int fd = socket(0);
+            log.add("connect: " + errno(SocketCalls.connect(fd, SERVER, LEN)));
+            log.add(state(fd) + ", timer pending " + sk(fd).icskRetransmitTimer.pending());
+            pause();
+        });
+        sched.runUntil(sched.clock());
+        client.spawn("other", () -> log.add("shutdown: " + errno(SocketCalls.shutdown(4, Socket.SHUT_RDWR))));
+        sched.runUntil(sched.clock());
+        assertThat(log).as("inet_shutdown: TCP_SYN_SENT -> tcp_disconnect (sk_err ECONNRESET, timers cleared); "
+                + "sk_state_change wakes the connecting task").containsExactly(
+                "shutdown: 0", "connect: ECONNRESET", "UNCONN, timer pending false");
+    }
+}
