@@ -37,7 +37,10 @@ public final class EpPollCallback {
             int pollflags = key;
             int ewake = 0;
             boolean pwake = false;
-            // @exercise L02-E3 ep_poll_callback: under ep->lock skip a disabled item or a key without the item's events; else chain it on ovflist during a scan or add it to rdllist's tail if not linked; if ep->wq has sleepers wake one, with wake_up_sync when sync is set, else wake_up; note poll_wait; after unlocking ep_poll_safewake; return 1 for a non-exclusive item
+            // @exercise L02-E3 ep_poll_callback: under ep->lock skip a disabled item or a key without the
+            //   item's events; else chain it on ovflist during a scan or add it to rdllist's tail if not
+            //   linked; if ep->wq has sleepers wake one, with wake_up_sync when sync is set, else wake_up;
+            //   note poll_wait; after unlocking ep_poll_safewake; return 1 for a non-exclusive item
             ep.lock.lock();
             try {
                 outUnlock:
@@ -92,7 +95,8 @@ public final class EpPollCallback {
      * the key has neither; a key with both never counts.
      */
     private static int exclusiveWake(EpItem epi, int pollflags) {
-        // @exercise L05-E2 EPOLLEXCLUSIVE in ep_poll_callback: switch on pollflags & EPOLLINOUT_BITS: EPOLLIN counts if the item wants EPOLLIN, EPOLLOUT if it wants EPOLLOUT, 0 always counts, IN|OUT never
+        // @exercise L05-E2 EPOLLEXCLUSIVE in ep_poll_callback: switch on pollflags & EPOLLINOUT_BITS: EPOLLIN
+        //   counts if the item wants EPOLLIN, EPOLLOUT if it wants EPOLLOUT, 0 always counts, IN|OUT never
         return switch (pollflags & EPOLLINOUT_BITS) {
             case EPOLLIN -> (epi.event.events & EPOLLIN) != 0 ? 1 : 0;
             case EPOLLOUT -> (epi.event.events & EPOLLOUT) != 0 ? 1 : 0;

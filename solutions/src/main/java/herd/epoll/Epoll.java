@@ -69,7 +69,9 @@ public final class Epoll {
      * ({@code anon_inode:[eventpoll]}) installed at the lowest free descriptor.
      */
     static long doEpollCreate(int flags) {
-        // @exercise L02-E1 do_epoll_create: EINVAL for flags other than EPOLL_CLOEXEC; new EventPoll for the current user; reserve an fd (getUnusedFd, its error as is); the file "anon_inode:[eventpoll]" with EventPollFile.FOPS; ep.file; fdInstall; return the fd
+        // @exercise L02-E1 do_epoll_create: EINVAL for flags other than EPOLL_CLOEXEC; new EventPoll for the
+        //   current user; reserve an fd (getUnusedFd, its error as is); the file "anon_inode:[eventpoll]"
+        //   with EventPollFile.FOPS; ep.file; fdInstall; return the fd
         if ((flags & ~EPOLL_CLOEXEC) != 0) {
             return Errno.EINVAL.neg();
         }

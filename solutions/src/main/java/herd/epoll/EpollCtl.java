@@ -55,7 +55,11 @@ public final class EpollCtl {
      * {@code epds} is the caller's copy (null only for DEL).
      */
     static long doEpollCtl(int epfd, int op, int fd, EpollEvent epds) {
-        // @exercise L02-E6 do_epoll_ctl: fget both fds (EBADF), file_can_poll (EPERM), same file or not an epoll (EINVAL), drop EPOLLWAKEUP, epExclusiveCheck, ep->mtx and for an ADD of a watched epoll or of an epoll the loop check (ELOOP), ep_find, then ADD (EEXIST; or events |= EPOLLERR|EPOLLHUP and ep_insert), DEL (ENOENT or ep_remove), MOD (ENOENT, epModExclusiveCheck, or events |= EPOLLERR|EPOLLHUP and ep_modify), other ops EINVAL; fput both files
+        // @exercise L02-E6 do_epoll_ctl: fget both fds (EBADF), file_can_poll (EPERM), same file or not an
+        //   epoll (EINVAL), drop EPOLLWAKEUP, epExclusiveCheck, ep->mtx and for an ADD of a watched epoll or
+        //   of an epoll the loop check (ELOOP), ep_find, then ADD (EEXIST; or events |= EPOLLERR|EPOLLHUP and
+        //   ep_insert), DEL (ENOENT or ep_remove), MOD (ENOENT, epModExclusiveCheck, or events |=
+        //   EPOLLERR|EPOLLHUP and ep_modify), other ops EINVAL; fput both files
         File f = Process.current().files.fget(epfd);
         if (f == null) {
             return Errno.EBADF.neg();
@@ -143,7 +147,8 @@ public final class EpollCtl {
         if (op == EPOLL_CTL_DEL || (epds.events & EPOLLEXCLUSIVE) == 0) {
             return 0;
         }
-        // @exercise L05-E3 EPOLLEXCLUSIVE in epoll_ctl: EINVAL for MOD, and for ADD of an epoll file or with any bit outside EPOLLEXCLUSIVE_OK_BITS; else 0
+        // @exercise L05-E3 EPOLLEXCLUSIVE in epoll_ctl: EINVAL for MOD, and for ADD of an epoll file or with
+        //   any bit outside EPOLLEXCLUSIVE_OK_BITS; else 0
         if (op == EPOLL_CTL_MOD) {
             return Errno.EINVAL.neg();
         }
@@ -175,7 +180,9 @@ public final class EpollCtl {
      */
     static long epInsert(EventPoll ep, EpollEvent event, File tfile, int fd) {
         try (var fn = Ftrace.enter("ep_insert")) {
-            // @exercise L02-E2 ep_insert: ENOSPC at maxUserWatches; new EpItem; attach it to tfile.fEp (under f_lock, and tep.mtx for an epoll target); count the watch; epRbtreeInsert; epItemPoll with an EpPqueue at depth 1; if ready, ep.epAddReady
+            // @exercise L02-E2 ep_insert: ENOSPC at maxUserWatches; new EpItem; attach it to tfile.fEp (under
+            //   f_lock, and tep.mtx for an epoll target); count the watch; epRbtreeInsert; epItemPoll with an
+            //   EpPqueue at depth 1; if ready, ep.epAddReady
             if (ep.user.epollWatches.get() >= maxUserWatches) {
                 return Errno.ENOSPC.neg();
             }
@@ -208,7 +215,9 @@ public final class EpollCtl {
      */
     static void epPtableQueueProc(File file, WaitQueueHead whead, PollTable pt) {
         try (var fn = Ftrace.enter("ep_ptable_queue_proc")) {
-            // @exercise L02-E2 ep_ptable_queue_proc: the item is ((EpPqueue) pt).epi; a new EppollEntry(epi, whead); addExclusive for an EPOLLEXCLUSIVE item, else add_wait_queue; remember it in epi.pwqlist
+            // @exercise L02-E2 ep_ptable_queue_proc: the item is ((EpPqueue) pt).epi; a new EppollEntry(epi,
+            //   whead); addExclusive for an EPOLLEXCLUSIVE item, else add_wait_queue; remember it in
+            //   epi.pwqlist
             EpItem epi = ((EpPqueue) pt).epi;
             EppollEntry pwq = new EppollEntry(epi, whead);
             if ((epi.event.events & EPOLLEXCLUSIVE) != 0) {
@@ -223,7 +232,8 @@ public final class EpollCtl {
 
     /** {@code EPOLLEXCLUSIVE} in {@code ep_ptable_queue_proc}: the entry is exclusive and queued at the tail. */
     static void addExclusive(WaitQueueHead whead, EppollEntry pwq) {
-        // @exercise L05-E1 EPOLLEXCLUSIVE in ep_ptable_queue_proc: add_wait_queue_exclusive (WQ_FLAG_EXCLUSIVE, at the tail)
+        // @exercise L05-E1 EPOLLEXCLUSIVE in ep_ptable_queue_proc: add_wait_queue_exclusive
+        //   (WQ_FLAG_EXCLUSIVE, at the tail)
         whead.addWaitQueueExclusive(pwq);
         // @end L05-E1
     }
@@ -237,7 +247,8 @@ public final class EpollCtl {
      */
     static void epModify(EventPoll ep, EpItem epi, EpollEvent event) {
         try (var fn = Ftrace.enter("ep_modify")) {
-            // @exercise L02-E6 ep_modify: copy events and data into the item; epItemPoll with a table without queue procedure at depth 1; if ready, ep.epAddReady
+            // @exercise L02-E6 ep_modify: copy events and data into the item; epItemPoll with a table without
+            //   queue procedure at depth 1; if ready, ep.epAddReady
             epi.event.events = event.events;
             epi.event.data = event.data;
             if (epItemPoll(epi, new PollTable(null), 1) != 0) {

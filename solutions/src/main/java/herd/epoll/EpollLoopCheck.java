@@ -37,7 +37,8 @@ public final class EpollLoopCheck {
 
     /** {@code ep_loop_check()}: 0 if {@code to} may be added into {@code ep}, -1 for a cycle or too deep a chain. */
     static int epLoopCheck(EventPoll ep, EventPoll to) {
-        // @exercise L02-E6 ep_loop_check: depth = epLoopCheckProc(ep, to, 0), -1 if above EP_MAX_NESTS; then -1 if depth + 1 + epGetUpwardsDepthProc(ep) > EP_MAX_NESTS, else 0
+        // @exercise L02-E6 ep_loop_check: depth = epLoopCheckProc(ep, to, 0), -1 if above EP_MAX_NESTS; then
+        //   -1 if depth + 1 + epGetUpwardsDepthProc(ep) > EP_MAX_NESTS, else 0
         int depth = epLoopCheckProc(ep, to, 0);
         if (depth > EP_MAX_NESTS) {
             return -1;
@@ -52,7 +53,9 @@ public final class EpollLoopCheck {
      * the walk goes too deep.
      */
     private static int epLoopCheckProc(EventPoll insertingInto, EventPoll ep, int depth) {
-        // @exercise L02-E6 ep_loop_check_proc: for each epoll among ep's items: EP_MAX_NESTS + 1 if it is insertingInto or depth > EP_MAX_NESTS, else the max of (its own result at depth + 1) + 1; stop once above EP_MAX_NESTS
+        // @exercise L02-E6 ep_loop_check_proc: for each epoll among ep's items: EP_MAX_NESTS + 1 if it is
+        //   insertingInto or depth > EP_MAX_NESTS, else the max of (its own result at depth + 1) + 1; stop
+        //   once above EP_MAX_NESTS
         int result = 0;
         for (EventPoll child : watchedEpolls(ep)) {
             if (child == insertingInto || depth > EP_MAX_NESTS) {
@@ -70,7 +73,8 @@ public final class EpollLoopCheck {
 
     /** {@code ep_get_upwards_depth_proc()}: the longest chain of epolls above {@code ep} (that watch it). */
     private static int epGetUpwardsDepthProc(EventPoll ep) {
-        // @exercise L02-E6 ep_get_upwards_depth_proc: the max over the epolls watching ep (the items on ep.file.fEp, read under f_lock) of their own result + 1
+        // @exercise L02-E6 ep_get_upwards_depth_proc: the max over the epolls watching ep (the items on
+        //   ep.file.fEp, read under f_lock) of their own result + 1
         List<EventPoll> watchers = new ArrayList<>();
         ep.file.fLock.lock();
         ep.file.fEp.entries().forEach(epi -> watchers.add(epi.ep));

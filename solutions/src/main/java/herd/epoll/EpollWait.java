@@ -34,7 +34,8 @@ public final class EpollWait {
      * (Mainline since 6.x checks the descriptor first.)
      */
     static long doEpollWait(int epfd, EpollEvent[] events, int maxevents, int timeout) {
-        // @exercise L02-E5 do_epoll_wait: EINVAL unless 0 < maxevents <= EP_MAX_EVENTS; EFAULT if events is null or shorter than maxevents; fget epfd (EBADF); EINVAL if not an epoll; ep_poll; fput
+        // @exercise L02-E5 do_epoll_wait: EINVAL unless 0 < maxevents <= EP_MAX_EVENTS; EFAULT if events is
+        //   null or shorter than maxevents; fget epfd (EBADF); EINVAL if not an epoll; ep_poll; fput
         if (maxevents <= 0 || maxevents > EP_MAX_EVENTS) {
             return Errno.EINVAL.neg();
         }
@@ -67,7 +68,12 @@ public final class EpollWait {
      */
     static long epPoll(EventPoll ep, EpollEvent[] events, int maxevents, int timeout) {
         try (var fn = Ftrace.enter("ep_poll")) {
-            // @exercise L02-E5 ep_poll: timed_out for timeout 0, an absolute deadline otherwise (-1: none); loop: if events may be available ep_send_events (return a non-zero result); return 0 if timed out; -EINTR on a pending signal; init_wait with func = ep_autoremove_wake_function, under ep->lock set TASK_INTERRUPTIBLE, re-check and __add_wait_queue_exclusive if none; sleep until the deadline if none; TASK_RUNNING; assume available; if the entry is still queued, under ep->lock (if timed out, available only if a waker dequeued it) remove it
+            // @exercise L02-E5 ep_poll: timed_out for timeout 0, an absolute deadline otherwise (-1: none);
+            //   loop: if events may be available ep_send_events (return a non-zero result); return 0 if timed
+            //   out; -EINTR on a pending signal; init_wait with func = ep_autoremove_wake_function, under
+            //   ep->lock set TASK_INTERRUPTIBLE, re-check and __add_wait_queue_exclusive if none; sleep until
+            //   the deadline if none; TASK_RUNNING; assume available; if the entry is still queued, under
+            //   ep->lock (if timed out, available only if a waker dequeued it) remove it
             boolean timedOut = timeout == 0;
             long expires = timeout < 0 ? MAX_SCHEDULE_TIMEOUT
                     : current().scheduler().clock() + timeout * 1_000_000L;
@@ -142,7 +148,11 @@ public final class EpollWait {
      */
     static long epSendEvents(EventPoll ep, EpollEvent[] events, int maxevents) {
         try (var fn = Ftrace.enter("ep_send_events")) {
-            // @exercise L02-E4 ep_send_events: under ep->mtx, ep_start_scan into a txlist; per item while res < maxevents: unlink, epItemPoll with a table without queue procedure at depth 1, skip if 0; a null slot puts the item back at the txlist head and stops (EFAULT if res is 0); fill the slot, res++; ONESHOT: events &= EP_PRIVATE_BITS, else not ET: rdllist tail; ep_done_scan; return res
+            // @exercise L02-E4 ep_send_events: under ep->mtx, ep_start_scan into a txlist; per item while res
+            //   < maxevents: unlink, epItemPoll with a table without queue procedure at depth 1, skip if 0; a
+            //   null slot puts the item back at the txlist head and stops (EFAULT if res is 0); fill the
+            //   slot, res++; ONESHOT: events &= EP_PRIVATE_BITS, else not ET: rdllist tail; ep_done_scan;
+            //   return res
             ListHead<EpItem> txlist = new ListHead<>();
             PollTable pt = new PollTable(null);
             long res = 0;

@@ -94,7 +94,8 @@ public final class EventPoll {
      */
     static int epItemPoll(EpItem epi, PollTable pt, int depth) {
         try (var fn = Ftrace.enter("ep_item_poll")) {
-            // @exercise L02-E2 ep_item_poll: set pt.key to the item's events, poll the file (vfs_poll, or EventPollFile.epEventpollPoll for an epoll at depth), mask by the item's events
+            // @exercise L02-E2 ep_item_poll: set pt.key to the item's events, poll the file (vfs_poll, or
+            //   EventPollFile.epEventpollPoll for an epoll at depth), mask by the item's events
             File file = epi.ffd.file();
             pt.key = epi.event.events;
             int res = isFileEpoll(file) ? EventPollFile.epEventpollPoll(file, pt, depth)
@@ -112,7 +113,8 @@ public final class EventPoll {
      * go there. The caller holds {@link #mtx}.
      */
     void epStartScan(ListHead<EpItem> txlist) {
-        // @exercise L02-E4 ep_start_scan: under ep->lock, splice rdllist into txlist and set ovflist to null (a scan runs)
+        // @exercise L02-E4 ep_start_scan: under ep->lock, splice rdllist into txlist and set ovflist to null
+        //   (a scan runs)
         lock.lock();
         try {
             txlist.spliceInit(rdllist);
@@ -131,7 +133,9 @@ public final class EventPoll {
      */
     void epDoneScan(ListHead<EpItem> txlist) {
         try (var fn = Ftrace.enter("ep_done_scan")) {
-            // @exercise L02-E4 ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist (skip linked items, reset next), end the scan, splice txlist in front, wake ep->wq if rdllist is not empty
+            // @exercise L02-E4 ep_done_scan: under ep->lock, move the ovflist chain to the head of rdllist
+            //   (skip linked items, reset next), end the scan, splice txlist in front, wake ep->wq if rdllist
+            //   is not empty
             lock.lock();
             try {
                 for (EpItem nepi = ovflist, epi; (epi = nepi) != null; ) {

@@ -34,7 +34,9 @@ public final class BatchAccept {
     static int acceptBatch(NgxEvent ev, int limit) {
         NgxWorker worker = NgxWorker.current();
         NgxConnection lc = ev.data;
-        // @exercise L05-E8 lighttpd's loop: for (loops = 0; loops < limit; loops++) { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: stop; another error: worker.log it and stop; else NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) }; return loops
+        // @exercise L05-E8 lighttpd's loop: for (loops = 0; loops < limit; loops++) { accept4(lc.fd, sa,
+        //   [112], SOCK_NONBLOCK); EAGAIN: stop; another error: worker.log it and stop; else
+        //   NgxHttp.ngxHttpInitConnection(worker.getConnection(s)) }; return loops
         int loops;
         for (loops = 0; loops < limit; loops++) {
             SockaddrIn[] sa = new SockaddrIn[1];

@@ -106,7 +106,9 @@ public final class PreforkServer {
 
     /** One turn of a child's loop: wait for a connection, serve it, close it. */
     static void serveOne(Child child, int lfd) {
-        // @exercise L05-E8 a prefork child's turn: accept4(lfd, sa, [16], 0) (a blocking listener, so it sleeps until a connection comes); an error: return; else read(s, buf, 1024) (blocking); a request (n > 0): child.requests++ and HttpWork.serve; then close(s)
+        // @exercise L05-E8 a prefork child's turn: accept4(lfd, sa, [16], 0) (a blocking listener, so it
+        //   sleeps until a connection comes); an error: return; else read(s, buf, 1024) (blocking); a request
+        //   (n > 0): child.requests++ and HttpWork.serve; then close(s)
         SockaddrIn[] sa = new SockaddrIn[1];
         int[] socklen = {SockaddrIn.SIZE};
         long s = SocketCalls.accept4(lfd, sa, socklen, 0);

@@ -78,7 +78,9 @@ public final class AfInet {
             TcpSock sk = sock.sk;
             sk.lockSock();
             try {
-                // @exercise L03-E1 inet_listen: -EINVAL unless sock is SS_UNCONNECTED and SOCK_STREAM and sk is CLOSE or LISTEN; store the backlog in sk_max_ack_backlog; inet_csk_listen_start unless already LISTEN
+                // @exercise L03-E1 inet_listen: -EINVAL unless sock is SS_UNCONNECTED and SOCK_STREAM and sk
+                //   is CLOSE or LISTEN; store the backlog in sk_max_ack_backlog; inet_csk_listen_start unless
+                //   already LISTEN
                 if (sock.state != Socket.SS_UNCONNECTED || sock.type != Socket.SOCK_STREAM) {
                     return Errno.EINVAL.neg();
                 }

@@ -75,7 +75,8 @@ public final class InetConnectionSock {
      * "tcp/dccp: allow a connection when sk_max_ack_backlog is zero", 2025, it was {@code >=}.)
      */
     public static boolean inetCskReqskQueueIsFull(TcpSock sk) {
-        // @exercise L03-E1 inet_csk_reqsk_queue_is_full: the SYN queue (reqsk_queue_len) is full only when it is strictly greater than sk_max_ack_backlog
+        // @exercise L03-E1 inet_csk_reqsk_queue_is_full: the SYN queue (reqsk_queue_len) is full only when it
+        //   is strictly greater than sk_max_ack_backlog
         return sk.icskAcceptQueue.len() > sk.skMaxAckBacklog;
         // @end L03-E1
     }
@@ -123,7 +124,9 @@ public final class InetConnectionSock {
         try (var fn = Ftrace.enter("inet_csk_reqsk_queue_add")) {
             RequestSockQueue queue = sk.icskAcceptQueue;
             req.queuedAt = sk.net.clock();
-            // @exercise L03-E2 inet_csk_reqsk_queue_add: under rskq_lock, forget the child if the listener is no longer LISTEN; else link the request (with req.sk = child) at the tail and count it in sk_ack_backlog
+            // @exercise L03-E2 inet_csk_reqsk_queue_add: under rskq_lock, forget the child if the listener is
+            //   no longer LISTEN; else link the request (with req.sk = child) at the tail and count it in
+            //   sk_ack_backlog
             queue.rskqLock.lock();
             try {
                 if (sk.skState != TCP_LISTEN) {
@@ -162,7 +165,8 @@ public final class InetConnectionSock {
 
     /** {@code inet_csk_listen_poll()}: readable exactly when the accept queue is not empty; the SYN queue never counts. */
     public static int inetCskListenPoll(TcpSock sk) {
-        // @exercise L03-E3 inet_csk_listen_poll: EPOLLIN|EPOLLRDNORM when the accept queue is not empty, else 0
+        // @exercise L03-E3 inet_csk_listen_poll: EPOLLIN|EPOLLRDNORM when the accept queue is not empty, else
+        //   0
         return sk.icskAcceptQueue.isEmpty() ? 0 : EPOLLIN | EPOLLRDNORM;
         // @end L03-E3
     }
@@ -180,7 +184,9 @@ public final class InetConnectionSock {
             RequestSockQueue queue = sk.icskAcceptQueue;
             sk.lockSock();
             try {
-                // @exercise L03-E4 inet_csk_accept: -EINVAL unless LISTEN; an empty queue gives -EAGAIN when sock_rcvtimeo(sk, flags & O_NONBLOCK) is 0, else inet_csk_wait_for_connect; then reqsk_queue_remove and return req.sk
+                // @exercise L03-E4 inet_csk_accept: -EINVAL unless LISTEN; an empty queue gives -EAGAIN when
+                //   sock_rcvtimeo(sk, flags & O_NONBLOCK) is 0, else inet_csk_wait_for_connect; then
+                //   reqsk_queue_remove and return req.sk
                 if (sk.skState != TCP_LISTEN) {
                     err[0] = Errno.EINVAL.neg();
                     return null;
@@ -214,7 +220,9 @@ public final class InetConnectionSock {
      */
     static long inetCskWaitForConnect(TcpSock sk, long timeo) {
         try (var fn = Ftrace.enter("inet_csk_wait_for_connect")) {
-            // @exercise L03-E5 inet_csk_wait_for_connect: loop { prepare_to_wait_exclusive(TASK_INTERRUPTIBLE); release_sock; schedule_timeout only if the queue is still empty; lock_sock; then 0 / -EINVAL / sock_intr_errno / -EAGAIN }; finish_wait
+            // @exercise L03-E5 inet_csk_wait_for_connect: loop {
+            //   prepare_to_wait_exclusive(TASK_INTERRUPTIBLE); release_sock; schedule_timeout only if the
+            //   queue is still empty; lock_sock; then 0 / -EINVAL / sock_intr_errno / -EAGAIN }; finish_wait
             WaitQueueEntry wait = WaitQueueEntry.initWaitEntry(0);
             long err;
             for (;;) {

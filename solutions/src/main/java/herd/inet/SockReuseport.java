@@ -22,7 +22,8 @@ final class SockReuseport {
      * user ({@code reuseport_add_sock}), or starts a group of its own ({@code reuseport_alloc}).
      */
     static void inetReuseportAddSock(TcpSock sk, List<TcpSock> listeners) {
-        // @exercise L05-E4 inet_reuseport_add_sock: join the group of a listener on the same port and address with SO_REUSEPORT and the same uid, else start a group with sk alone
+        // @exercise L05-E4 inet_reuseport_add_sock: join the group of a listener on the same port and address
+        //   with SO_REUSEPORT and the same uid, else start a group with sk alone
         for (TcpSock sk2 : listeners) {
             if (sk2 != sk && sk2.skReuseport && sk2.skReuseportCb != null && sk2.rcvSaddr == sk.rcvSaddr
                     && sk2.skUid == sk.skUid) {
@@ -71,7 +72,8 @@ final class SockReuseport {
         if (reuse == null) {
             return null;
         }
-        // @exercise L05-E4 reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)] from one snapshot of the members
+        // @exercise L05-E4 reuseport_select_sock: pick socks[reciprocal_scale(hash, num_socks)] from one
+        //   snapshot of the members
         Object[] socks = reuse.socks.toArray();
         int n = socks.length;
         return n == 0 ? null : (TcpSock) socks[reciprocalScale(hash, n)];

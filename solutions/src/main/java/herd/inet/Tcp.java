@@ -61,7 +61,8 @@ public final class Tcp {
 
     /** The start of {@code tcp_poll}: {@code sock_poll_wait} on the socket's queue, then the state to report on. */
     private static int pollWaitAndState(File file, TcpSock sk, PollTable wait) {
-        // @exercise L03-E3 tcp_poll's start: register on the socket's wait queue through the poll table (sock_poll_wait -> poll_wait), then read sk_state
+        // @exercise L03-E3 tcp_poll's start: register on the socket's wait queue through the poll table
+        //   (sock_poll_wait -> poll_wait), then read sk_state
         PollTable.pollWait(file, sk.skWq, wait);
         return sk.skState;
         // @end L03-E3

@@ -84,7 +84,8 @@ final class TcpInput {
      * {@code TCPReqQFullDrop} and drops), then a full accept queue ({@code ListenOverflows}).
      */
     private static boolean tcpConnRequestAdmits(TcpSock sk) {
-        // @exercise L03-E1 tcp_conn_request's limits: a full SYN queue drops the SYN (count TCPReqQFullDrop), then a full accept queue drops it (count ListenOverflows); otherwise admit
+        // @exercise L03-E1 tcp_conn_request's limits: a full SYN queue drops the SYN (count TCPReqQFullDrop),
+        //   then a full accept queue drops it (count ListenOverflows); otherwise admit
         if (InetConnectionSock.inetCskReqskQueueIsFull(sk)) {
             sk.net.incStats(Mib.REQ_Q_FULL_DROP);
             return false;

@@ -99,7 +99,8 @@ public final class TcpIpv4 {
 
     /** The check at the top of {@code tcp_v4_syn_recv_sock}: true (and counted) when the final ACK must be dropped. */
     private static boolean acceptQueueOverflows(TcpSock sk) {
-        // @exercise L03-E2 tcp_v4_syn_recv_sock's check: a full accept queue (sk_acceptq_is_full) counts ListenOverflows, then tcp_listendrop, and creates no child
+        // @exercise L03-E2 tcp_v4_syn_recv_sock's check: a full accept queue (sk_acceptq_is_full) counts
+        //   ListenOverflows, then tcp_listendrop, and creates no child
         if (sk.skAcceptqIsFull()) {
             sk.net.incStats(Mib.LISTEN_OVERFLOWS);
             TcpInput.tcpListendrop(sk);

@@ -43,7 +43,9 @@ final class TcpMinisocks {
 
     /** The final ACK's part of {@code tcp_check_req}: the child, or the overflow. */
     private static TcpSock completeOnAck(TcpSock sk, SkBuff skb, RequestSock req) {
-        // @exercise L03-E2 tcp_check_req on the final ACK: get the child from tcp_v4_syn_recv_sock; none means listen_overflow (mark the request acked, or reset it if tcp_abort_on_overflow); else inet_csk_complete_hashdance
+        // @exercise L03-E2 tcp_check_req on the final ACK: get the child from tcp_v4_syn_recv_sock; none
+        //   means listen_overflow (mark the request acked, or reset it if tcp_abort_on_overflow); else
+        //   inet_csk_complete_hashdance
         boolean[] ownReq = new boolean[1];
         TcpSock child = TcpIpv4.tcpV4SynRecvSock(sk, skb, req, ownReq);
         if (child == null) {
@@ -97,7 +99,10 @@ final class TcpMinisocks {
      */
     static int tcpChildProcess(TcpSock parent, TcpSock child, SkBuff skb) {
         try (var fn = Ftrace.enter("tcp_child_process")) {
-            // @exercise L03-E2 tcp_child_process: the child is still bh-locked by sk_clone_lock; if no task owns it run tcp_rcv_state_process on it and, if that moved it out of SYN_RECV, call the parent's sk_data_ready; else add the segment to the child's backlog; finally bh_unlock_sock(child)
+            // @exercise L03-E2 tcp_child_process: the child is still bh-locked by sk_clone_lock; if no task
+            //   owns it run tcp_rcv_state_process on it and, if that moved it out of SYN_RECV, call the
+            //   parent's sk_data_ready; else add the segment to the child's backlog; finally
+            //   bh_unlock_sock(child)
             int ret = 0;
             int state = child.skState;
             try { // the child is still locked by sk_clone_lock

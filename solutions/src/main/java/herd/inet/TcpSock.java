@@ -82,7 +82,8 @@ public final class TcpSock extends StreamSock {
 
     /** {@code sk_acceptq_is_full()}: the accept queue is full only ABOVE the backlog. */
     public boolean skAcceptqIsFull() {
-        // @exercise L03-E1 sk_acceptq_is_full: full only when sk_ack_backlog is strictly greater than sk_max_ack_backlog
+        // @exercise L03-E1 sk_acceptq_is_full: full only when sk_ack_backlog is strictly greater than
+        //   sk_max_ack_backlog
         return skAckBacklog > skMaxAckBacklog;
         // @end L03-E1
     }

@@ -21,7 +21,9 @@ public final class HerdAccounting {
         if (connections <= 0) {
             throw new IllegalArgumentException("a run with no connection has no per-connection figures");
         }
-        // @exercise L04-E3 the per-connection figures: sum callbacks, wakeups, eagain and hiddenWakeups over the workers and divide each by connections; the accepts per worker in worker order; fairness = jainIndex of those accepts
+        // @exercise L04-E3 the per-connection figures: sum callbacks, wakeups, eagain and hiddenWakeups over
+        //   the workers and divide each by connections; the accepts per worker in worker order; fairness =
+        //   jainIndex of those accepts
         double n = connections;
         long callbacks = 0;
         long wakeups = 0;
@@ -44,7 +46,8 @@ public final class HerdAccounting {
      * the same share, {@code 1/n} when one took everything; 1 when nobody took anything.
      */
     public static double jainIndex(List<Long> shares) {
-        // @exercise L04-E3 Jain's fairness index: (sum x)^2 / (n * sum x^2); 1.0 when every share is 0 (or there is none)
+        // @exercise L04-E3 Jain's fairness index: (sum x)^2 / (n * sum x^2); 1.0 when every share is 0 (or
+        //   there is none)
         double sum = 0;
         double squares = 0;
         for (long x : shares) {

@@ -46,7 +46,8 @@ public final class NgxEpollModule {
 
     /** The {@code epoll_create} of {@code ngx_epoll_init}: the size hint is 512. */
     static int epollCreate() {
-        // @exercise L04-E1 ngx_epoll_init: epoll_create(cycle->connection_n / 2), that is epoll_create(512); return the descriptor
+        // @exercise L04-E1 ngx_epoll_init: epoll_create(cycle->connection_n / 2), that is epoll_create(512);
+        //   return the descriptor
         return (int) Epoll.epollCreate(1024 / 2);
         // @end L04-E1
     }
@@ -57,7 +58,8 @@ public final class NgxEpollModule {
      * or {@link #NGX_CLEAR_EVENT}), the descriptor as data; the event becomes active.
      */
     public static long ngxEpollAddEvent(NgxWorker worker, NgxEvent ev, int flags) {
-        // @exercise L04-E1 ngx_epoll_add_event: epoll_ctl(ep, EPOLL_CTL_ADD, fd, {EPOLLIN|EPOLLRDHUP|flags, data = fd}); on success mark the event active
+        // @exercise L04-E1 ngx_epoll_add_event: epoll_ctl(ep, EPOLL_CTL_ADD, fd, {EPOLLIN|EPOLLRDHUP|flags,
+        //   data = fd}); on success mark the event active
         NgxConnection c = ev.data;
         long ret = Epoll.epollCtl(worker.ep, EPOLL_CTL_ADD, c.fd, new EpollEvent(EPOLLIN | EPOLLRDHUP | flags, c.fd));
         if (ret == 0) {
@@ -73,7 +75,8 @@ public final class NgxEpollModule {
      * it with {@code EPOLLEXCLUSIVE} ({@code EINVAL}).
      */
     public static long ngxEpollAddExclusiveEvent(NgxWorker worker, NgxEvent ev) {
-        // @exercise L05-E6 ngx_epoll_add_event with NGX_EXCLUSIVE_EVENT: epoll_ctl(ep, EPOLL_CTL_ADD, fd, {EPOLLIN|EPOLLEXCLUSIVE, data = fd}), EPOLLRDHUP stripped; on success mark the event active
+        // @exercise L05-E6 ngx_epoll_add_event with NGX_EXCLUSIVE_EVENT: epoll_ctl(ep, EPOLL_CTL_ADD, fd,
+        //   {EPOLLIN|EPOLLEXCLUSIVE, data = fd}), EPOLLRDHUP stripped; on success mark the event active
         NgxConnection c = ev.data;
         long ret = Epoll.epollCtl(worker.ep, EPOLL_CTL_ADD, c.fd, new EpollEvent(EPOLLIN | EPOLLEXCLUSIVE, c.fd));
         if (ret == 0) {
@@ -99,7 +102,10 @@ public final class NgxEpollModule {
      * the error.
      */
     static long ngxEpollProcessEvents(NgxWorker worker, int timer, int flags) {
-        // @exercise L04-E1 ngx_epoll_process_events: epoll_wait(ep, event_list, NEVENTS, timer); for each event the connection is worker.connection(data); if revents has EPOLLIN|EPOLLERR|EPOLLHUP and its read event is active, set ready, then with NGX_POST_EVENTS in flags ngxPostEvent it (rev.accept ? worker.postedAcceptEvents : worker.postedEvents), else call its handler
+        // @exercise L04-E1 ngx_epoll_process_events: epoll_wait(ep, event_list, NEVENTS, timer); for each
+        //   event the connection is worker.connection(data); if revents has EPOLLIN|EPOLLERR|EPOLLHUP and its
+        //   read event is active, set ready, then with NGX_POST_EVENTS in flags ngxPostEvent it (rev.accept ?
+        //   worker.postedAcceptEvents : worker.postedEvents), else call its handler
         EpollEvent[] eventList = worker.eventList;
         long events = Epoll.epollWait(worker.ep, eventList, NEVENTS, timer);
         for (int i = 0; i < events; i++) {

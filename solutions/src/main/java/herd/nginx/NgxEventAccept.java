@@ -48,7 +48,12 @@ public final class NgxEventAccept {
     static boolean acceptConnections(NgxEvent ev) {
         NgxWorker worker = NgxWorker.current();
         NgxConnection lc = ev.data;
-        // @exercise L04-E2 ngx_event_accept: ev.available = multi_accept; ev.ready = false; do { accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; another error: continue if ngxAcceptError(worker, ev, s) says so, else return false; then worker.acceptDisabled = workerConnections / 8 - freeConnectionN(); c = worker.ngxGetConnection(s): null (none free) closes s and returns false; else ls->handler: NgxHttp.ngxHttpInitConnection(c) } while (ev.available); return true
+        // @exercise L04-E2 ngx_event_accept: ev.available = multi_accept; ev.ready = false; do {
+        //   accept4(lc.fd, sa, [112], SOCK_NONBLOCK); EAGAIN: return false; another error: continue if
+        //   ngxAcceptError(worker, ev, s) says so, else return false; then worker.acceptDisabled =
+        //   workerConnections / 8 - freeConnectionN(); c = worker.ngxGetConnection(s): null (none free)
+        //   closes s and returns false; else ls->handler: NgxHttp.ngxHttpInitConnection(c) } while
+        //   (ev.available); return true
         ev.available = worker.multiAccept;
         ev.ready = false;
         do {
@@ -120,7 +125,10 @@ public final class NgxEventAccept {
      * for {@code NGX_ERROR} (an {@code epoll_ctl} failed; the lock is given back).
      */
     static boolean ngxTrylockAcceptMutex(NgxWorker worker) {
-        // @exercise L05-E5 ngx_trylock_accept_mutex: worker.master.acceptMutex.trylock(pid): if already held return true; else ngxEnableAcceptEvents(worker) (failure: unlock, return false), held = true. Lock failed: if held, ngxDisableAcceptEvents(worker, false) (failure: return false), held = false. Return true
+        // @exercise L05-E5 ngx_trylock_accept_mutex: worker.master.acceptMutex.trylock(pid): if already held
+        //   return true; else ngxEnableAcceptEvents(worker) (failure: unlock, return false), held = true.
+        //   Lock failed: if held, ngxDisableAcceptEvents(worker, false) (failure: return false), held =
+        //   false. Return true
         long pid = worker.process().pid();
         NgxShmtx mutex = worker.master.acceptMutex;
         if (mutex.trylock(pid)) {
@@ -183,7 +191,8 @@ public final class NgxEventAccept {
         if (!worker.useExclusiveAccept || !worker.conf().reorderAcceptEvents()) {
             return;
         }
-        // @exercise L05-E6 ngx_reorder_accept_events: if c.requests++ % 16 != 0 and worker.acceptDisabled <= 0, return; else ngx_epoll_del_event then ngxEpollAddExclusiveEvent of c.read
+        // @exercise L05-E6 ngx_reorder_accept_events: if c.requests++ % 16 != 0 and worker.acceptDisabled <=
+        //   0, return; else ngx_epoll_del_event then ngxEpollAddExclusiveEvent of c.read
         if (c.requests++ % 16 != 0 && worker.acceptDisabled <= 0) {
             return;
         }

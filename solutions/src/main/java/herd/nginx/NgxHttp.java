@@ -22,7 +22,8 @@ public final class NgxHttp {
      * edge-triggered ({@code ngx_handle_read_event} with {@code NGX_CLEAR_EVENT}).
      */
     public static void ngxHttpInitConnection(NgxConnection c) {
-        // @exercise L04-E2 ngx_http_init_connection: c.read.handler = ngx_http_wait_request_handler; then ngxEpollAddEvent(worker, c.read, NGX_CLEAR_EVENT)
+        // @exercise L04-E2 ngx_http_init_connection: c.read.handler = ngx_http_wait_request_handler; then
+        //   ngxEpollAddEvent(worker, c.read, NGX_CLEAR_EVENT)
         c.read.handler = NgxHttp::ngxHttpWaitRequestHandler;
         NgxEpollModule.ngxEpollAddEvent(NgxWorker.current(), c.read, NgxEpollModule.NGX_CLEAR_EVENT);
         // @end L04-E2
@@ -37,7 +38,9 @@ public final class NgxHttp {
         NgxWorker worker = NgxWorker.current();
         NgxConnection c = rev.data;
         byte[] buf = new byte[CLIENT_HEADER_BUFFER_SIZE];
-        // @exercise L04-E2 ngx_http_wait_request_handler: read(c.fd, buf, 1024); EAGAIN: return (wait for the next edge); a request (n > 0): count it in worker.requests and serve it (HttpWork.serve); then, for a request, 0 (the client closed) or an error, worker.closeConnection(c)
+        // @exercise L04-E2 ngx_http_wait_request_handler: read(c.fd, buf, 1024); EAGAIN: return (wait for the
+        //   next edge); a request (n > 0): count it in worker.requests and serve it (HttpWork.serve); then,
+        //   for a request, 0 (the client closed) or an error, worker.closeConnection(c)
         long n = Vfs.read(c.fd, buf, CLIENT_HEADER_BUFFER_SIZE);
         if (n == Errno.EAGAIN.neg()) {
             return;

@@ -111,7 +111,8 @@ public final class NgxMaster {
 
     /** {@code ngx_clone_listening()}: {@code listen ... reuseport} opens one socket per worker, all on port 80. */
     private void cloneListening() {
-        // @exercise L05-E7 ngx_clone_listening: one listening socket per worker, each with SO_REUSEPORT set before bind (ngxOpenListeningSocket(true)), kept in worker order in listening
+        // @exercise L05-E7 ngx_clone_listening: one listening socket per worker, each with SO_REUSEPORT set
+        //   before bind (ngxOpenListeningSocket(true)), kept in worker order in listening
         for (int n = 0; n < conf.workerProcesses(); n++) {
             listening.add(ngxOpenListeningSocket(true));
         }

@@ -175,7 +175,9 @@ public final class NgxWorker {
         int timer = NgxEventTimer.ngxEventFindTimer(this);
         int flags = 0;
         if (useAcceptMutex) {
-            // @exercise L05-E5 ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0, count it down; else NgxEventAccept.ngxTrylockAcceptMutex(this) (false: return), then the holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
+            // @exercise L05-E5 ngx_process_events_and_timers with the accept mutex: if acceptDisabled > 0,
+            //   count it down; else NgxEventAccept.ngxTrylockAcceptMutex(this) (false: return), then the
+            //   holder sets flags |= NGX_POST_EVENTS and the others cap timer at ACCEPT_MUTEX_DELAY
             if (acceptDisabled > 0) {
                 acceptDisabled--;
             } else {
@@ -192,7 +194,9 @@ public final class NgxWorker {
         }
         NgxEpollModule.ngxEpollProcessEvents(this, timer, flags);
         if (useAcceptMutex) {
-            // @exercise L05-E5 after the wait: ngx_event_process_posted(postedAcceptEvents) FIRST, then, if acceptMutexHeld, ngx_shmtx_unlock (master.acceptMutex.unlock(pid)); the other posted events run after, without the lock
+            // @exercise L05-E5 after the wait: ngx_event_process_posted(postedAcceptEvents) FIRST, then, if
+            //   acceptMutexHeld, ngx_shmtx_unlock (master.acceptMutex.unlock(pid)); the other posted events
+            //   run after, without the lock
             NgxEventPosted.ngxEventProcessPosted(postedAcceptEvents);
             if (acceptMutexHeld) {
                 master.acceptMutex.unlock(process.pid());

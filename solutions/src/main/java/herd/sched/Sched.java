@@ -106,7 +106,8 @@ public final class Sched {
      */
     public static int tryToWakeUp(Task p, int state, int wakeFlags) {
         try (var fn = Ftrace.enter("try_to_wake_up")) {
-            // @exercise L01-E3 try_to_wake_up: under p's pi_lock, wake p only if its state is in the mask, then activate it
+            // @exercise L01-E3 try_to_wake_up: under p's pi_lock, wake p only if its state is in the mask,
+            //   then activate it
             p.piLock.lock();
             try {
                 if ((p.state() & state) == 0) {

@@ -126,7 +126,8 @@ public final class SocketCalls {
 
     /** The cap {@code __sys_listen} applies: compared as unsigned, so a negative backlog becomes somaxconn too. */
     static int cappedBacklog(int backlog, int somaxconn) {
-        // @exercise L03-E1 __sys_listen: a backlog above net.core.somaxconn, compared as UNSIGNED (a negative one too), becomes somaxconn
+        // @exercise L03-E1 __sys_listen: a backlog above net.core.somaxconn, compared as UNSIGNED (a negative
+        //   one too), becomes somaxconn
         return Integer.compareUnsigned(backlog, somaxconn) > 0 ? somaxconn : backlog;
         // @end L03-E1
     }

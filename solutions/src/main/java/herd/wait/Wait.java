@@ -22,7 +22,8 @@ public final class Wait {
      * the entry at the head if it is not queued yet, and sets the current task's state.
      */
     public static void prepareToWait(WaitQueueHead wqHead, WaitQueueEntry wqEntry, int state) {
-        // @exercise L01-E4 prepare_to_wait: under the lock, clear WQ_FLAG_EXCLUSIVE, queue at the head if not queued, set the task state
+        // @exercise L01-E4 prepare_to_wait: under the lock, clear WQ_FLAG_EXCLUSIVE, queue at the head if not
+        //   queued, set the task state
         wqEntry.flags &= ~WQ_FLAG_EXCLUSIVE;
         wqHead.lock.lock();
         try {
@@ -41,7 +42,8 @@ public final class Wait {
      * at the tail, so that sleepers are woken first come, first served.
      */
     public static void prepareToWaitExclusive(WaitQueueHead wqHead, WaitQueueEntry wqEntry, int state) {
-        // @exercise L01-E4 prepare_to_wait_exclusive: under the lock, set WQ_FLAG_EXCLUSIVE, queue at the tail if not queued, set the task state
+        // @exercise L01-E4 prepare_to_wait_exclusive: under the lock, set WQ_FLAG_EXCLUSIVE, queue at the
+        //   tail if not queued, set the task state
         wqEntry.flags |= WQ_FLAG_EXCLUSIVE;
         wqHead.lock.lock();
         try {
@@ -60,7 +62,8 @@ public final class Wait {
      * already unlink the entry, unlinks it under the lock.
      */
     public static void finishWait(WaitQueueHead wqHead, WaitQueueEntry wqEntry) {
-        // @exercise L01-E4 finish_wait: set TASK_RUNNING, then unlink the entry under the lock if it is still queued
+        // @exercise L01-E4 finish_wait: set TASK_RUNNING, then unlink the entry under the lock if it is still
+        //   queued
         setCurrentState(TASK_RUNNING);
         if (!wqEntry.entry.isEmpty()) {
             wqHead.lock.lock();
@@ -80,7 +83,8 @@ public final class Wait {
      * returns 0.
      */
     public static long prepareToWaitEvent(WaitQueueHead wqHead, WaitQueueEntry wqEntry, int state) {
-        // @exercise L01-E5 prepare_to_wait_event: under the lock, a pending signal unlinks the entry and gives -ERESTARTSYS; else queue by the exclusive flag and set the state
+        // @exercise L01-E5 prepare_to_wait_event: under the lock, a pending signal unlinks the entry and
+        //   gives -ERESTARTSYS; else queue by the exclusive flag and set the state
         wqHead.lock.lock();
         try {
             if (signalPendingState(state, current())) {

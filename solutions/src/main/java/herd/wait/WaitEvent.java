@@ -57,7 +57,8 @@ public final class WaitEvent {
     static long waitEventLoop(WaitQueueHead wqHead, BooleanSupplier condition, int state, boolean exclusive,
                               long timeout) {
         try (var fn = Ftrace.enter("___wait_event")) {
-            // @exercise L01-E5 ___wait_event: prepare_to_wait_event, re-check the condition, stop on a signal, sleep with schedule_timeout; finish_wait at the end
+            // @exercise L01-E5 ___wait_event: prepare_to_wait_event, re-check the condition, stop on a
+            //   signal, sleep with schedule_timeout; finish_wait at the end
             WaitQueueEntry wait = WaitQueueEntry.initWaitEntry(exclusive ? WQ_FLAG_EXCLUSIVE : 0);
             boolean timed = timeout != MAX_SCHEDULE_TIMEOUT;
             long left = timeout;

@@ -71,7 +71,8 @@ public class WaitQueueEntry {
      */
     public static int autoremoveWakeFunction(WaitQueueEntry wqEntry, int mode, int wakeFlags, int key) {
         try (var fn = Ftrace.enter("autoremove_wake_function")) {
-            // @exercise L01-E3 autoremove_wake_function: default_wake_function, then unlink the entry only if it woke the task
+            // @exercise L01-E3 autoremove_wake_function: default_wake_function, then unlink the entry only if
+            //   it woke the task
             int ret = defaultWakeFunction(wqEntry, mode, wakeFlags, key);
             if (ret != 0) {
                 wqEntry.entry.delInit();

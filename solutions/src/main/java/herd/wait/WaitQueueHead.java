@@ -81,7 +81,8 @@ public final class WaitQueueHead {
 
     /** {@code add_wait_queue_exclusive()}: an exclusive entry, at the tail, under the lock. */
     public void addWaitQueueExclusive(WaitQueueEntry wqEntry) {
-        // @exercise L01-E1 add_wait_queue_exclusive: set WQ_FLAG_EXCLUSIVE, then link at the tail under the lock
+        // @exercise L01-E1 add_wait_queue_exclusive: set WQ_FLAG_EXCLUSIVE, then link at the tail under the
+        //   lock
         wqEntry.flags |= WQ_FLAG_EXCLUSIVE;
         lock.lock();
         try {
@@ -118,7 +119,8 @@ public final class WaitQueueHead {
      */
     public int wakeUpCommon(int mode, int nrExclusive, int wakeFlags, int key) {
         try (var fn = Ftrace.enter("__wake_up_common")) {
-            // @exercise L01-E2 __wake_up_common: walk from the head, stop on a negative return or when nr_exclusive exclusive entries said yes
+            // @exercise L01-E2 __wake_up_common: walk from the head, stop on a negative return or when
+            //   nr_exclusive exclusive entries said yes
             for (WaitQueueEntry curr : head.entries()) {
                 int flags = curr.flags;
                 int ret = curr.func.wake(curr, mode, wakeFlags, key);
@@ -142,7 +144,8 @@ public final class WaitQueueHead {
      */
     public int wakeUp(int mode, int nrExclusive, int wakeFlags, int key) {
         try (var fn = Ftrace.enter("__wake_up")) {
-            // @exercise L01-E6 __wake_up: take the lock, run __wake_up_common, return how many exclusive entries accepted
+            // @exercise L01-E6 __wake_up: take the lock, run __wake_up_common, return how many exclusive
+            //   entries accepted
             lock.lock();
             try {
                 return nrExclusive - wakeUpCommon(mode, nrExclusive, wakeFlags, key);
@@ -194,14 +197,16 @@ public final class WaitQueueHead {
      * a socket announces data or a new connection ({@code sock_def_readable}).
      */
     public int wakeUpInterruptibleSyncPoll(int mask) {
-        // @exercise L01-E6 wake_up_interruptible_sync_poll: TASK_INTERRUPTIBLE, one exclusive, WF_SYNC, the mask as key
+        // @exercise L01-E6 wake_up_interruptible_sync_poll: TASK_INTERRUPTIBLE, one exclusive, WF_SYNC, the
+        //   mask as key
         return wakeUp(TASK_INTERRUPTIBLE, 1, WF_SYNC, mask);
         // @end L01-E6
     }
 
     /** {@code wake_up_locked()}: as {@code wake_up}, the caller holds the lock. */
     public void wakeUpLocked() {
-        // @exercise L01-E6 wake_up_locked: __wake_up_common with TASK_NORMAL and one exclusive, without taking the lock
+        // @exercise L01-E6 wake_up_locked: __wake_up_common with TASK_NORMAL and one exclusive, without
+        //   taking the lock
         wakeUpCommon(TASK_NORMAL, 1, 0, 0);
         // @end L01-E6
     }
