@@ -1,11 +1,11 @@
 package herd.wait;
 
+import static herd.course.kit.Tasks.stateOf;
+import static herd.course.kit.WaitQueues.tasksOn;
+import static herd.course.kit.WaitQueues.underLock;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_NORMAL;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
-import static herd.wait.WaitTests.stateOf;
-import static herd.wait.WaitTests.tasksOn;
-import static herd.wait.WaitTests.underLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.sched.DeterministicScheduler;

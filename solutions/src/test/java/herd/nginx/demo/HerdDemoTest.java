@@ -2,7 +2,7 @@ package herd.nginx.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.demo.DemoOutput;
+import herd.course.kit.DemoOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
