@@ -1,10 +1,12 @@
 package herd.course.kit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
 
-/** Running code as a task, and task states by name. */
+/** Running code as a task, tasks asleep, and task states by name. */
 public final class Tasks {
     private Tasks() {
     }
@@ -25,6 +27,22 @@ public final class Tasks {
     /** {@code t}'s state, by name: {@code "TASK_INTERRUPTIBLE"}. */
     public static String stateOf(Task t) {
         return Task.stateName(t.state());
+    }
+
+    /**
+     * Spawns a task {@code comm} that sleeps in {@code state} (sets it and calls
+     * {@code schedule()}) and runs {@code sched} until it sleeps; fails unless it is asleep.
+     */
+    public static Task sleeper(DeterministicScheduler sched, String comm, int state) {
+        Task task = sched.spawn(comm, () -> {
+            Sched.setCurrentState(state);
+            Sched.schedule();
+        });
+        sched.runUntilIdle();
+        assertThat(stateOf(task))
+                .as("setup: %s set %s and called schedule(), so it must be asleep", task, Task.stateName(state))
+                .isEqualTo(Task.stateName(state));
+        return task;
     }
 
     /** True once {@code t} has exited. */
