@@ -10,6 +10,7 @@ import static herd.course.kit.Nginx.sum;
 import static herd.course.kit.Processes.file;
 import static herd.course.kit.Processes.fileOf;
 import static herd.course.kit.Processes.openFds;
+import static herd.course.kit.Sockets.SERVER;
 import static herd.course.kit.Sockets.accept4Calls;
 import static herd.course.kit.Sockets.connectNonBlocking;
 import static herd.course.kit.Sockets.portOf;
@@ -252,7 +253,7 @@ class AcceptHandlerTest {
             long[] reply = {Long.MIN_VALUE};
             new Process(sched, "curl").spawn("curl", () -> {
                 int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0));
-                check(SocketCalls.connect(fd, Telnet.SERVER, SockaddrIn.SIZE));
+                check(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE));
                 check(Vfs.write(fd, request, request.length));
                 reply[0] = Vfs.read(fd, new byte[64], 64);
             });
@@ -277,7 +278,7 @@ class AcceptHandlerTest {
             NgxWorker worker = master.workers.get(0);
             new Process(sched, "quit").spawn("quit", () -> {
                 int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0));
-                check(SocketCalls.connect(fd, Telnet.SERVER, SockaddrIn.SIZE));
+                check(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE));
                 check(Vfs.close(fd));
             });
             sched.runUntilIdle();

@@ -5,6 +5,7 @@ import static herd.course.kit.Epolls.watched;
 import static herd.course.kit.Nginx.FIRST_PID;
 import static herd.course.kit.Nginx.startIdle;
 import static herd.course.kit.Nginx.sum;
+import static herd.course.kit.Sockets.SERVER;
 import static herd.course.kit.Syscalls.check;
 import static herd.course.kit.Traces.strace;
 import static herd.fs.Poll.EPOLLIN;
@@ -84,7 +85,7 @@ class ReuseportWorkersTest {
             for (int i = 0; i < ports.size(); i++) {
                 int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, Socket.IPPROTO_TCP));
                 check(SocketCalls.bind(fd, SockaddrIn.inet("127.0.0.1", ports.get(i)), SockaddrIn.SIZE));
-                check(SocketCalls.connect(fd, Telnet.SERVER, SockaddrIn.SIZE));
+                check(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE));
                 fds[i] = new PollFd(fd, Poll.EPOLLIN);
             }
             Select.poll(fds, -1);
