@@ -1,5 +1,6 @@
 package herd.sched;
 
+import static herd.course.kit.Tasks.sleeper;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_NORMAL;
@@ -29,19 +30,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("L01-E3")
 @ExtendWith(Seeds.Resolver.class)
 class TryToWakeUpTest {
-
-    /** Spawns a task that sleeps in {@code state} and runs it until it sleeps. */
-    private static Task sleeper(DeterministicScheduler sched, String comm, int state) {
-        Task task = sched.spawn(comm, () -> {
-            Sched.setCurrentState(state);
-            Sched.schedule();
-        });
-        sched.runUntilIdle();
-        assertThat(name(task.state()))
-                .as("setup: %s set %s and called schedule(), so it must be asleep", task, name(state))
-                .isEqualTo(name(state));
-        return task;
-    }
 
     /**
      * {@code try_to_wake_up(p, mask, 0)} from the test thread, which acts as an interrupt

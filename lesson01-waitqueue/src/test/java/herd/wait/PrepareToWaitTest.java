@@ -1,19 +1,20 @@
 package herd.wait;
 
+import static herd.course.kit.Tasks.currentState;
+import static herd.course.kit.Tasks.inTask;
+import static herd.course.kit.Tasks.stateOf;
+import static herd.course.kit.WaitQueues.callbackEntry;
+import static herd.course.kit.WaitQueues.entriesOf;
+import static herd.course.kit.WaitQueues.tasksOn;
+import static herd.course.kit.WaitQueues.wakeUp;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_WOKEN;
-import static herd.wait.WaitTests.callbackEntry;
-import static herd.wait.WaitTests.currentState;
-import static herd.wait.WaitTests.entriesOf;
-import static herd.wait.WaitTests.inTask;
-import static herd.wait.WaitTests.stateOf;
-import static herd.wait.WaitTests.tasksOn;
-import static herd.wait.WaitTests.wakeUp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import herd.course.kit.WaitQueues;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * L01-E4, the sleeping side of kernel/sched/wait.c: {@code prepare_to_wait},
  * {@code prepare_to_wait_exclusive} and {@code finish_wait}. They act on the current
  * task, so every call runs inside a task on the {@link DeterministicScheduler}. Queues
- * are woken with {@link WaitTests#wakeUp}, {@code __wake_up_common} under the queue's
+ * are woken with {@link WaitQueues#wakeUp}, {@code __wake_up_common} under the queue's
  * lock, not {@code wq.wakeUp()}: these tests need the exercises before this one, not L01-E6.
  */
 @Tag("lesson01")

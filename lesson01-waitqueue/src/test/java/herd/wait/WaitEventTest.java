@@ -1,18 +1,19 @@
 package herd.wait;
 
+import static herd.course.kit.Tasks.currentState;
+import static herd.course.kit.Tasks.inTask;
+import static herd.course.kit.Tasks.stateOf;
+import static herd.course.kit.WaitQueues.entriesOf;
+import static herd.course.kit.WaitQueues.wakeUp;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_RUNNING;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
-import static herd.wait.WaitTests.currentState;
-import static herd.wait.WaitTests.entriesOf;
-import static herd.wait.WaitTests.inTask;
-import static herd.wait.WaitTests.stateOf;
-import static herd.wait.WaitTests.wakeUp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
+import herd.course.kit.WaitQueues;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.StuckError;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Waiters are tasks on the {@link DeterministicScheduler}; between runs the test
  * thread sets conditions, wakes queues and sends signals, as an interrupt handler would.
- * Queues are woken with {@link WaitTests#wakeUp}, {@code __wake_up_common} under the
+ * Queues are woken with {@link WaitQueues#wakeUp}, {@code __wake_up_common} under the
  * queue's lock, not {@code wq.wakeUp()}: these tests need the exercises up to this one,
  * not L01-E6.
  */

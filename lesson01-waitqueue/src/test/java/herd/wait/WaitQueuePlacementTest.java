@@ -1,9 +1,9 @@
 package herd.wait;
 
+import static herd.course.kit.WaitQueues.callbackEntry;
+import static herd.course.kit.WaitQueues.withCallersLock;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_WOKEN;
-import static herd.wait.WaitTests.callbackEntry;
-import static herd.wait.WaitTests.withCallersLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

@@ -1,11 +1,12 @@
 package herd.wait;
 
+import static herd.course.kit.WaitQueues.wakeUp;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
-import static herd.wait.WaitTests.wakeUp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import herd.course.kit.WaitQueues;
 import herd.sched.ParallelScheduler;
 import herd.sched.Task;
 import java.time.Duration;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * and are woken thousands of times. Whatever the interleaving, every item must be
  * consumed exactly once and every task must exit: a lost wake-up leaves a task asleep
  * next to an item or a free slot, and the run never ends. Each side wakes the other with
- * {@link WaitTests#wakeUp}, {@code __wake_up_common} under the queue's lock, so that this
+ * {@link WaitQueues#wakeUp}, {@code __wake_up_common} under the queue's lock, so that this
  * test needs only the exercises up to L01-E5.
  */
 @Tag("lesson01")

@@ -1,11 +1,12 @@
 package herd.wait;
 
+import static herd.course.kit.Tasks.sleeper;
+import static herd.course.kit.Tasks.stateOf;
+import static herd.course.kit.WaitQueues.tasksOn;
+import static herd.course.kit.WaitQueues.underLock;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_NORMAL;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
-import static herd.wait.WaitTests.stateOf;
-import static herd.wait.WaitTests.tasksOn;
-import static herd.wait.WaitTests.underLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.sched.DeterministicScheduler;
@@ -28,18 +29,6 @@ import org.junit.jupiter.api.Test;
 @Tag("lesson01")
 @Tag("L01-E3")
 class WakeFunctionsTest {
-
-    /** A task asleep in {@code state}: it set its state and called schedule(). */
-    private static Task sleeper(DeterministicScheduler sched, String comm, int state) {
-        Task task = sched.spawn(comm, () -> {
-            Sched.setCurrentState(state);
-            Sched.schedule();
-        });
-        sched.runUntilIdle();
-        assertThat(stateOf(task)).as("setup: %s must be asleep", task)
-                .isEqualTo(Task.stateName(state));
-        return task;
-    }
 
     /** Links {@code entry} at the tail of {@code wq} with the list primitive. */
     private static WaitQueueEntry queued(WaitQueueHead wq, WaitQueueEntry entry) {

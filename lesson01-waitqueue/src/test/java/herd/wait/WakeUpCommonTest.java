@@ -1,21 +1,21 @@
 package herd.wait;
 
+import static herd.course.kit.WaitQueues.EPOLLIN;
+import static herd.course.kit.WaitQueues.EPOLLRDNORM;
+import static herd.course.kit.WaitQueues.withCallersLock;
 import static herd.sched.Sched.WF_SYNC;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_NORMAL;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
-import static herd.wait.WaitTests.EPOLLIN;
-import static herd.wait.WaitTests.EPOLLRDNORM;
-import static herd.wait.WaitTests.withCallersLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.same;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.verifyNoMoreInteractions;
 
-import herd.wait.WaitTests.Call;
-import herd.wait.WaitTests.Slot;
-import herd.wait.WaitTests.TestQueue;
+import herd.course.kit.WaitQueues.Call;
+import herd.course.kit.WaitQueues.Slot;
+import herd.course.kit.WaitQueues.TestQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;

@@ -1,14 +1,14 @@
 package herd.wait;
 
+import static herd.course.kit.Tasks.stateOf;
+import static herd.course.kit.WaitQueues.EPOLLIN;
+import static herd.course.kit.WaitQueues.EPOLLRDNORM;
+import static herd.course.kit.WaitQueues.withCallersLock;
 import static herd.sched.Sched.WF_SYNC;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_NORMAL;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
-import static herd.wait.WaitTests.EPOLLIN;
-import static herd.wait.WaitTests.EPOLLRDNORM;
-import static herd.wait.WaitTests.stateOf;
-import static herd.wait.WaitTests.withCallersLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.same;
@@ -16,12 +16,12 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 
 import herd.course.Seeds;
+import herd.course.kit.WaitQueues.Call;
+import herd.course.kit.WaitQueues.Slot;
+import herd.course.kit.WaitQueues.TestQueue;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
-import herd.wait.WaitTests.Call;
-import herd.wait.WaitTests.Slot;
-import herd.wait.WaitTests.TestQueue;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,18 +1,20 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.mask;
+import static herd.course.kit.Epolls.readyFds;
+import static herd.course.kit.Epolls.recorder;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.eventfdQueue;
+import static herd.course.kit.Io.sendAll;
+import static herd.course.kit.Io.signal;
+import static herd.course.kit.Io.socketpair;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.errno;
+import static herd.course.kit.Tasks.exited;
+import static herd.course.kit.WaitQueues.entriesOf;
 import static herd.epoll.Epoll.EPOLLET;
-import static herd.epoll.EpollTests.errno;
-import static herd.epoll.EpollTests.eventfd;
-import static herd.epoll.EpollTests.eventfdWithCount;
-import static herd.epoll.EpollTests.exited;
-import static herd.epoll.EpollTests.file;
-import static herd.epoll.EpollTests.mask;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.readyFds;
-import static herd.epoll.EpollTests.recorder;
-import static herd.epoll.EpollTests.send;
-import static herd.epoll.EpollTests.signal;
-import static herd.epoll.EpollTests.socketpair;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
@@ -23,8 +25,8 @@ import static herd.sched.Task.TASK_NORMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Todo;
-import herd.epoll.EpollTests.Call;
-import herd.fs.EventFd;
+import herd.course.kit.Epolls.Call;
+import herd.course.kit.Epolls;
 import herd.fs.File;
 import herd.fs.FileOperations;
 import herd.fs.Poll;
@@ -71,17 +73,6 @@ class EpInsertTest {
         }
     }
 
-    /** The wait queue of an eventfd. */
-    private static WaitQueueHead wqh(File eventfd) {
-        return ((EventFd.Ctx) eventfd.privateData).wqh;
-    }
-
-    private static List<WaitQueueEntry> entries(WaitQueueHead wq) {
-        List<WaitQueueEntry> out = new ArrayList<>();
-        wq.head.entries().forEach(out::add);
-        return out;
-    }
-
     private static List<EpItem> fEp(File file) {
         List<EpItem> out = new ArrayList<>();
         file.fEp.entries().forEach(out::add);
@@ -93,11 +84,11 @@ class EpInsertTest {
     @Test
     @DisplayName("ep_insert queues one non-exclusive entry, with no task, at the HEAD of the file's wait queue")
     void oneEntryAtTheHeadOfTheFilesQueue() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int efd = eventfd();
             File file = file(efd);
-            WaitQueueHead wqh = wqh(file);
+            WaitQueueHead wqh = eventfdQueue(file);
             List<Call> calls = new CopyOnWriteArrayList<>();
             WaitQueueEntry there = recorder("poller already on eventfd.wqh", ep, calls);
             wqh.addWaitQueue(there);
@@ -105,7 +96,7 @@ class EpInsertTest {
             long ret = insert(ep, EPOLLIN, 42, file, efd);
 
             assertThat(errno(ret)).as("ep_insert of an eventfd with a free watch: 0").isEqualTo("0");
-            List<WaitQueueEntry> queue = entries(wqh);
+            List<WaitQueueEntry> queue = entriesOf(wqh);
             assertThat(queue).as("eventfd_poll offers its one queue, eventfd.wqh: ep_ptable_queue_proc must put "
                     + "exactly one entry on it, next to the one that was there (queue now: %s)", queue).hasSize(2);
             assertThat(queue.get(0))
@@ -133,8 +124,8 @@ class EpInsertTest {
     @Test
     @DisplayName("the entry's function is ep_poll_callback: a wake-up of the file's queue puts the item on the ready list")
     void theEntryFunctionIsTheEpollCallback() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int efd = eventfd();
             File file = file(efd);
             assertThat(errno(insert(ep, EPOLLIN, 42, file, efd))).as("ep_insert").isEqualTo("0");
@@ -142,7 +133,7 @@ class EpInsertTest {
 
             int woken;
             try {
-                woken = wqh(file).wakeUpPoll(EPOLLIN);
+                woken = eventfdQueue(file).wakeUpPoll(EPOLLIN);
             } catch (Todo.NotDone notDone) {
                 // ep_poll_callback is L02-E3's: reaching its stub proves the entry calls it.
                 assertThat(notDone.id()).as("the exercise whose stub the wake-up reached: the entry's wake function "
@@ -161,8 +152,8 @@ class EpInsertTest {
     @Test
     @DisplayName("the item is in the tree, on the file's f_ep list, and counted in the user's epoll_watches")
     void theItemIsLinkedEverywhere() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int efd = eventfd();
             File file = file(efd);
             long before = ep.user.epollWatches.get();
@@ -197,8 +188,8 @@ class EpInsertTest {
     @Test
     @DisplayName("a file ready at insert goes straight to the ready list and wakes ONE epoll_wait sleeper (wake_up, no key)")
     void aReadyFileIsQueuedAndWakesOneSleeper() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             List<Call> calls = new CopyOnWriteArrayList<>();
             ep.wq.addWaitQueueExclusive(recorder("first sleeper", ep, calls));
             ep.wq.addWaitQueueExclusive(recorder("second sleeper", ep, calls));
@@ -220,8 +211,8 @@ class EpInsertTest {
     @Test
     @DisplayName("a file not ready at insert: not on the ready list, nobody woken")
     void aFileNotReadyIsNotQueued() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             List<Call> calls = new CopyOnWriteArrayList<>();
             ep.wq.addWaitQueueExclusive(recorder("epoll_wait sleeper", ep, calls));
             ep.pollWait.addWaitQueue(recorder("poller of the epoll", ep, calls));
@@ -245,12 +236,12 @@ class EpInsertTest {
     @Test
     @DisplayName("ready items go on the ready list in the order they were inserted (tail)")
     void readyItemsQueueInInsertionOrder() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            int a = eventfdWithCount(1);
-            int b = eventfdWithCount(1);
-            int idle = eventfdWithCount(0);
-            int c = eventfdWithCount(1);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            int a = eventfd(1);
+            int b = eventfd(1);
+            int idle = eventfd(0);
+            int c = eventfd(1);
 
             for (int fd : new int[] {c, a, idle, b}) {
                 assertThat(errno(insert(ep, EPOLLIN, fd, file(fd), fd))).as("ep_insert of fd %d", fd)
@@ -271,7 +262,7 @@ class EpInsertTest {
             AtomicReference<EventPoll> epRef = new AtomicReference<>();
             Process p = new Process(sched, "test");
             Task sleeper = p.spawn("sleeper", () -> {
-                EventPoll ep = EpollTests.ep(newEpoll());
+                EventPoll ep = Epolls.ep(newEpoll());
                 epRef.set(ep);
                 assertThat(eventfd()).isEqualTo(4);
                 assertThat(eventfd()).isEqualTo(5);
@@ -298,11 +289,11 @@ class EpInsertTest {
     @Test
     @DisplayName("ep_poll_safewake: pollers of the epoll (ep->poll_wait) are woken with EPOLLIN, after ep->lock is released")
     void pollersOfTheEpollAreWoken() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             List<Call> calls = new CopyOnWriteArrayList<>();
             ep.pollWait.addWaitQueue(recorder("poller", ep, calls));
-            int efd = eventfdWithCount(1);
+            int efd = eventfd(1);
 
             assertThat(errno(insert(ep, EPOLLIN, 42, file(efd), efd))).as("ep_insert").isEqualTo("0");
 
@@ -322,15 +313,15 @@ class EpInsertTest {
         long saved = EpollCtl.maxUserWatches;
         try {
             EpollCtl.maxUserWatches = 1;
-            EpollTests.inProcess(() -> {
-                EventPoll ep = EpollTests.ep(newEpoll());
+            inProcess(() -> {
+                EventPoll ep = Epolls.ep(newEpoll());
                 List<Call> calls = new CopyOnWriteArrayList<>();
                 int first = eventfd();
                 assertThat(errno(insert(ep, EPOLLIN, 1, file(first), first)))
                         .as("ep_insert with 0 watches and max_user_watches 1").isEqualTo("0");
                 ep.wq.addWaitQueueExclusive(recorder("epoll_wait sleeper", ep, calls));
                 List<EpItem> items = ep.items();
-                int second = eventfdWithCount(1);
+                int second = eventfd(1);
                 File file = file(second);
 
                 assertThat(errno(insert(ep, EPOLLIN, 2, file, second)))
@@ -340,7 +331,7 @@ class EpInsertTest {
                 assertThat(ep.user.epollWatches.get()).as("a failed ep_insert counts no watch").isEqualTo(1);
                 assertThat(ep.items()).as("a failed ep_insert adds no item to the tree")
                         .containsExactlyElementsOf(items);
-                assertThat(entries(wqh(file))).as("a failed ep_insert queues no entry on the file's queue")
+                assertThat(entriesOf(eventfdQueue(file))).as("a failed ep_insert queues no entry on the file's queue")
                         .isEmpty();
                 assertThat(fEp(file)).as("a failed ep_insert leaves the file's f_ep list empty").isEmpty();
                 assertThat(ep.readyList()).as("the refused file is ready, but it must not reach the ready list")
@@ -373,9 +364,9 @@ class EpInsertTest {
             """)
     @DisplayName("ep_item_poll: the file's events masked by the item's events; pt->key is set to the item's events")
     void epItemPollMasksTheFilesEvents(int count, String itemEvents, String expected, String rule) {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            int efd = eventfdWithCount(count);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            int efd = eventfd(count);
             File file = file(efd);
             int events = mask(itemEvents);
             EpItem epi = new EpItem(ep, new EpollFileFd(file, efd), new EpollEvent(events, 0));
@@ -390,7 +381,8 @@ class EpInsertTest {
             assertThat(Epoll.names(pt.key))
                     .as("ep_item_poll sets pt->_key to the item's events (flags included) before polling")
                     .isEqualTo(Epoll.names(events));
-            assertThat(entries(wqh(file))).as("a poll table without a queue procedure queues nothing").isEmpty();
+            assertThat(entriesOf(eventfdQueue(file))).as("a poll table without a queue procedure queues nothing")
+                    .isEmpty();
         });
     }
 
@@ -404,8 +396,8 @@ class EpInsertTest {
             tablesSeen.add(pt);
             return EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDNORM;
         };
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             File file = new File("probe", probe, null, 0);
             EpItem epi = new EpItem(ep, new EpollFileFd(file, 9), new EpollEvent(EPOLLIN | EPOLLET, 0));
             PollTable pt = new PollTable(null);
@@ -425,15 +417,15 @@ class EpInsertTest {
     @Test
     @DisplayName("a socket: one entry on its sk_wq; not ready for an EPOLLIN item without data, ready with data or for EPOLLOUT")
     void aSocketPolledThroughTheItemsKey() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int[] sv = socketpair();
             File a = file(sv[0]);
             WaitQueueHead skWq = ((UnixStream.UnixSock) a.privateData).skWq;
 
             assertThat(errno(insert(ep, EPOLLIN, sv[0], a, sv[0]))).as("ep_insert of socket %d", sv[0])
                     .isEqualTo("0");
-            assertThat(entries(skWq)).as("unix_poll offers the socket's one queue, sk_wq: one epoll entry on it")
+            assertThat(entriesOf(skWq)).as("unix_poll offers the socket's one queue, sk_wq: one epoll entry on it")
                     .hasSize(1).allMatch(e -> e instanceof EppollEntry);
             assertThat(ep.readyList())
                     .as("an item interested in EPOLLIN on a socket with nothing to read is not ready; the socket is "
@@ -450,8 +442,8 @@ class EpInsertTest {
 
             // Unhook the item's entry first: the wake-up it would get is ep_poll_callback's (L02-E3);
             // this test is about what ep_item_poll reports through the item's key.
-            entries(skWq).forEach(skWq::removeWaitQueue);
-            send(sv[1], "ping");
+            entriesOf(skWq).forEach(skWq::removeWaitQueue);
+            sendAll(sv[1], "ping");
             assertThat(Poll.names("EPOLL", EventPoll.epItemPoll(epi, pt, 1)))
                     .as("ep_item_poll of the EPOLLIN item once 4 bytes wait on socket %d", sv[0])
                     .isEqualTo("EPOLLIN");

@@ -1,17 +1,19 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.mask;
+import static herd.course.kit.Epolls.readyFds;
+import static herd.course.kit.Epolls.recorder;
+import static herd.course.kit.Io.drain;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.sendAll;
+import static herd.course.kit.Io.signal;
+import static herd.course.kit.Io.socketpair;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Tasks.exited;
 import static herd.epoll.Epoll.EPOLLET;
 import static herd.epoll.Epoll.EPOLLONESHOT;
-import static herd.epoll.EpollTests.drain;
-import static herd.epoll.EpollTests.eventfdWithCount;
-import static herd.epoll.EpollTests.exited;
-import static herd.epoll.EpollTests.file;
-import static herd.epoll.EpollTests.mask;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.readyFds;
-import static herd.epoll.EpollTests.recorder;
-import static herd.epoll.EpollTests.signal;
-import static herd.epoll.EpollTests.socketpair;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
@@ -25,7 +27,8 @@ import static herd.fs.Poll.POLLFREE;
 import static herd.sched.Task.TASK_NORMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.epoll.EpollTests.Call;
+import herd.course.kit.Epolls.Call;
+import herd.course.kit.Epolls;
 import herd.fs.EventFd;
 import herd.fs.File;
 import herd.fs.Poll;
@@ -110,9 +113,9 @@ class EpPollCallbackTest {
     @DisplayName("the sync hint is passed on: a WF_SYNC wake-up of the watched file wakes ep->wq with WF_SYNC (wake_up_sync), any other without")
     void theSyncHintIsPassedOn() {
         List<Integer> flags = new CopyOnWriteArrayList<>();
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            Watch w = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            Watch w = watch(ep, eventfd(0), EPOLLIN, true);
             WaitQueueEntry sleeper = new WaitQueueEntry(null, (wait, mode, sync, key) -> {
                 flags.add(sync);
                 return 1;
@@ -153,12 +156,12 @@ class EpPollCallbackTest {
             """)
     @DisplayName("the key filters: queued only if the key shares a bit with the item's events, or there is no key; a disabled item never")
     void theKeyFilters(String itemEvents, String key, boolean queued, String rule) {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             List<Call> calls = new CopyOnWriteArrayList<>();
             ep.wq.addWaitQueueExclusive(recorder("epoll_wait sleeper", ep, calls));
             ep.pollWait.addWaitQueue(recorder("poller", ep, calls));
-            Watch w = watch(ep, eventfdWithCount(0), mask(itemEvents), true);
+            Watch w = watch(ep, eventfd(0), mask(itemEvents), true);
 
             int ret = callback(w, mask(key));
 
@@ -179,11 +182,11 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("items are linked at the TAIL of rdllist in arrival order, and never twice")
     void arrivalOrderAndNoDoubleLink() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            Watch a = watch(ep, eventfdWithCount(0), EPOLLIN, true);
-            Watch b = watch(ep, eventfdWithCount(0), EPOLLIN, true);
-            Watch c = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            Watch a = watch(ep, eventfd(0), EPOLLIN, true);
+            Watch b = watch(ep, eventfd(0), EPOLLIN, true);
+            Watch c = watch(ep, eventfd(0), EPOLLIN, true);
 
             for (Watch w : List.of(b, a, c)) {
                 assertThat(callback(w, EPOLLIN)).as("ep_poll_callback for fd %d", w.fd()).isEqualTo(1);
@@ -205,12 +208,12 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("an item already on the ready list is not linked again, but the sleepers are woken again")
     void aLinkedItemStillWakes() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             List<Call> calls = new CopyOnWriteArrayList<>();
             ep.wq.addWaitQueueExclusive(recorder("epoll_wait sleeper", ep, calls));
             ep.pollWait.addWaitQueue(recorder("poller", ep, calls));
-            Watch w = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+            Watch w = watch(ep, eventfd(0), EPOLLIN, true);
 
             callback(w, EPOLLIN);
             callback(w, EPOLLIN);
@@ -228,13 +231,13 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("during a scan (ovflist != EP_UNACTIVE_PTR) items go to the overflow chain, newest first, once; not to rdllist")
     void duringAScanItemsGoToTheOverflowChain() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             List<Call> calls = new CopyOnWriteArrayList<>();
             ep.wq.addWaitQueueExclusive(recorder("epoll_wait sleeper", ep, calls));
             ep.pollWait.addWaitQueue(recorder("poller", ep, calls));
-            Watch a = watch(ep, eventfdWithCount(0), EPOLLIN, true);
-            Watch b = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+            Watch a = watch(ep, eventfd(0), EPOLLIN, true);
+            Watch b = watch(ep, eventfd(0), EPOLLIN, true);
             startScan(ep);
 
             for (Watch w : List.of(a, b, a)) {
@@ -259,9 +262,9 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("during a scan an item that is in the scan's batch (linked) still goes on the overflow chain")
     void aLinkedItemDuringAScanIsChained() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            Watch a = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            Watch a = watch(ep, eventfd(0), EPOLLIN, true);
             callback(a, EPOLLIN);
             assertThat(readyFds(ep)).as("test setup: the item is on the ready list").containsExactly(a.fd());
             ListHead<EpItem> txlist = startScan(ep);
@@ -316,12 +319,12 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("wake_up(ep->wq): exactly one of two exclusive epoll_wait sleepers, the first on the queue")
     void wakesOneOfTwoExclusiveSleepers() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             List<Call> calls = new CopyOnWriteArrayList<>();
             ep.wq.addWaitQueueExclusive(recorder("first sleeper", ep, calls));
             ep.wq.addWaitQueueExclusive(recorder("second sleeper", ep, calls));
-            Watch w = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+            Watch w = watch(ep, eventfd(0), EPOLLIN, true);
 
             callback(w, EPOLLIN);
 
@@ -339,9 +342,9 @@ class EpPollCallbackTest {
             AtomicReference<EventPoll> epRef = new AtomicReference<>();
             Process p = new Process(sched, "test");
             Task first = p.spawn("first", () -> {
-                EventPoll ep = EpollTests.ep(newEpoll());
+                EventPoll ep = Epolls.ep(newEpoll());
                 epRef.set(ep);
-                watch(ep, eventfdWithCount(0), EPOLLIN, true);
+                watch(ep, eventfd(0), EPOLLIN, true);
                 WaitEvent.waitEventInterruptibleExclusive(ep.wq, () -> !ep.readyList().isEmpty());
             });
             sched.runUntilIdle();
@@ -367,9 +370,9 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("nobody to wake: with ep->wq and ep->poll_wait empty the item is queued and no wake_up is called")
     void noWakeUpWhenNobodyWaits() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            Watch w = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            Watch w = watch(ep, eventfd(0), EPOLLIN, true);
             int before = wakeUpCalls();
 
             assertThat(callback(w, EPOLLIN)).as("ep_poll_callback").isEqualTo(1);
@@ -395,12 +398,12 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("the pollers of the epoll (ep->poll_wait) are woken with EPOLLIN after ep->lock is released, after ep->wq")
     void pollersAreWokenAfterTheLock() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             List<Call> calls = new CopyOnWriteArrayList<>();
             ep.wq.addWaitQueueExclusive(recorder("epoll_wait sleeper", ep, calls));
             ep.pollWait.addWaitQueue(recorder("poller", ep, calls));
-            Watch w = watch(ep, eventfdWithCount(0), EPOLLOUT, true);
+            Watch w = watch(ep, eventfd(0), EPOLLOUT, true);
 
             callback(w, EPOLLOUT | EPOLLWRNORM);
 
@@ -424,9 +427,9 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("POLLFREE: the entry unlinks itself from the dying queue and sets whead to NULL; HUP still queues the item")
     void pollfreeUnlinksTheEntry() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            Watch w = watch(ep, eventfdWithCount(0), EPOLLIN | EPOLLERR | EPOLLHUP, true);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            Watch w = watch(ep, eventfd(0), EPOLLIN | EPOLLERR | EPOLLHUP, true);
             List<Call> calls = new CopyOnWriteArrayList<>();
             WaitQueueEntry other = recorder("other waiter of the file", ep, calls);
             w.wqh().addWaitQueue(other);
@@ -449,9 +452,9 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("POLLFREE through the queue (wake_up_pollfree): unlinked even when the key is filtered out")
     void pollfreeThroughTheQueue() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            Watch w = watch(ep, eventfdWithCount(0), EPOLLIN, true);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            Watch w = watch(ep, eventfd(0), EPOLLIN, true);
 
             w.wqh().wakeUp(TASK_NORMAL, 0, 0, POLLFREE);
 
@@ -468,9 +471,9 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("eventfd: a write (key EPOLLIN) queues an EPOLLIN item, a read (key EPOLLOUT) does not; and the other way round")
     void eventfdReadAndWriteKeys() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
-            int efd = eventfdWithCount(1);
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
+            int efd = eventfd(1);
             int dupfd = (int) Vfs.dup(efd);
             Watch in = watch(ep, efd, EPOLLIN, true);
             Watch out = watch(ep, dupfd, EPOLLOUT, true);
@@ -494,14 +497,14 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("socket: data arriving (EPOLLIN|...) does not queue an EPOLLOUT item; a read's write-space wake-up does")
     void socketKeys() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int[] sv = socketpair();
             Watch a = sockWatch(ep, sv[0], EPOLLOUT);
             Watch b = sockWatch(ep, sv[1], EPOLLOUT);
             Watch aIn = sockWatch(ep, (int) Vfs.dup(sv[0]), EPOLLIN);
 
-            EpollTests.send(sv[1], "ping");
+            sendAll(sv[1], "ping");
             assertThat(readyFds(ep))
                     .as("a write to socket %d wakes socket %d with EPOLLIN|EPOLLPRI|EPOLLRDNORM|EPOLLRDBAND: only the "
                             + "EPOLLIN item (fd %d) is queued, not the EPOLLOUT one (fd %d)", sv[1], sv[0], aIn.fd(),
@@ -520,8 +523,8 @@ class EpPollCallbackTest {
     @Test
     @DisplayName("socket: the peer's close wakes with no key; an armed item is queued, a disabled one-shot item is not")
     void aDisabledItemIgnoresAKeylessWakeUp() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int[] sv = socketpair();
             Watch disabled = sockWatch(ep, sv[0], EPOLLONESHOT);
             Watch armed = sockWatch(ep, (int) Vfs.dup(sv[0]), EPOLLIN | EPOLLONESHOT);

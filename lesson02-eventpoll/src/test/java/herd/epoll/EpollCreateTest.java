@@ -1,13 +1,15 @@
 package herd.epoll;
 
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.errno;
 import static herd.epoll.Epoll.EPOLL_CLOEXEC;
-import static herd.epoll.EpollTests.errno;
-import static herd.epoll.EpollTests.eventfd;
-import static herd.epoll.EpollTests.file;
 import static herd.epoll.EpollTests.newEpoll;
 import static herd.fs.Poll.EPOLLIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Epolls;
 import herd.fs.File;
 import herd.fs.FileOperations;
 import herd.fs.FilesStruct;
@@ -43,7 +45,7 @@ class EpollCreateTest {
     @Test
     @DisplayName("epoll_create1(0) returns the lowest free descriptor: 3 in a new process, then 4, then a freed 3")
     void returnsTheLowestFreeDescriptor() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             assertThat(Epoll.epollCreate1(0))
                     .as("epoll_create1(0) in a new process (0, 1, 2 are open): the lowest free fd, 3").isEqualTo(3);
             assertThat(Epoll.epollCreate1(0)).as("a second epoll_create1(0): the next free fd, 4").isEqualTo(4);
@@ -66,7 +68,7 @@ class EpollCreateTest {
     @DisplayName("epoll_create1: any flag other than EPOLL_CLOEXEC is EINVAL, and no descriptor is used")
     void unknownFlagsAreEinval(String hex, String what) {
         int flags = Integer.parseUnsignedInt(hex, 16);
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             assertThat(errno(Epoll.epollCreate1(flags)))
                     .as("epoll_create1(0x%s), %s: do_epoll_create checks (flags & ~EPOLL_CLOEXEC) first and "
                             + "returns EINVAL", hex, what)
@@ -81,7 +83,7 @@ class EpollCreateTest {
     @Test
     @DisplayName("epoll_create1(EPOLL_CLOEXEC) is accepted and makes an epoll like epoll_create1(0)")
     void cloexecIsAccepted() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             long fd = Epoll.epollCreate1(EPOLL_CLOEXEC);
             assertThat(errno(fd)).as("epoll_create1(EPOLL_CLOEXEC): the one flag epoll_create1 accepts; "
                     + "it must return fd 3, not an error").isEqualTo("3");
@@ -94,7 +96,7 @@ class EpollCreateTest {
     @Test
     @DisplayName("the new epoll: an epoll file whose eventpoll points back to it, empty, no scan running, the caller's user")
     void theNewInstance() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = (int) Epoll.epollCreate1(0);
             File file = file(epfd);
             assertThat(EventPoll.isFileEpoll(file))
@@ -132,7 +134,7 @@ class EpollCreateTest {
     @ValueSource(ints = {0, -1, Integer.MIN_VALUE})
     @DisplayName("epoll_create(size): EINVAL for a size <= 0, and no descriptor is used")
     void epollCreateNonPositiveSizeIsEinval(int size) {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             assertThat(errno(Epoll.epollCreate(size)))
                     .as("epoll_create(%d): the size is ignored since 2.6.8 but must still be positive", size)
                     .isEqualTo("EINVAL");
@@ -146,7 +148,7 @@ class EpollCreateTest {
     @ValueSource(ints = {1, 1000, Integer.MAX_VALUE})
     @DisplayName("epoll_create(size) with a positive size is epoll_create1(0): the size means nothing")
     void epollCreatePositiveSizeWorks(int size) {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             assertThat(errno(Epoll.epollCreate(size)))
                     .as("epoll_create(%d): any positive size gives a new epoll at the lowest free fd, 3", size)
                     .isEqualTo("3");
@@ -158,7 +160,7 @@ class EpollCreateTest {
     @Test
     @DisplayName("EMFILE when the descriptor table is full; EINVAL is checked first; a freed fd is used again")
     void emfileWhenTheTableIsFull() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int opened = 0;
             while (RegularFile.open("/x") >= 0) {
                 opened++;
@@ -212,12 +214,12 @@ class EpollCreateTest {
     @Test
     @DisplayName("ep_find tells apart one file under two fds (dup): the key is (file, fd)")
     void epFindTellsApartTwoFdsOfOneFile() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             int dupfd = (int) Vfs.dup(efd);
             assertThat(dupfd).as("test setup: dup(%d)", efd).isEqualTo(efd + 1);
-            EventPoll ep = EpollTests.ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             File file = file(efd);
             assertThat(file(dupfd)).as("test setup: both fds share one open file").isSameAs(file);
             EpItem viaEfd = item(ep, file, efd);
@@ -250,7 +252,7 @@ class EpollCreateTest {
     @Test
     @DisplayName("ep_find tells apart two files that had the same fd number: the key is (file, fd)")
     void epFindTellsApartTwoFilesUnderOneFd() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int fd = eventfd();
             File old = file(fd);
@@ -258,7 +260,7 @@ class EpollCreateTest {
             assertThat(Vfs.close(fd)).as("close(%d), the file lives on behind fd %d", fd, keep).isZero();
             assertThat(eventfd()).as("test setup: a new eventfd gets the freed number %d", fd).isEqualTo(fd);
             File young = file(fd);
-            EventPoll ep = EpollTests.ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             EpItem oldItem = item(ep, old, fd);
             EpItem youngItem = item(ep, young, fd);
 
@@ -285,8 +287,8 @@ class EpollCreateTest {
     @Test
     @DisplayName("ep_rbtree_insert keeps the tree in ep_cmp_ffd order, and ep_find finds every item")
     void insertedItemsAreFoundAndOrdered() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             File a = new File("a", NOTHING, null, 0);
             File b = new File("b", NOTHING, null, 0);
             File c = new File("c", NOTHING, null, 0);

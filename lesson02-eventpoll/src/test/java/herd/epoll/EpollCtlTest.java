@@ -1,26 +1,28 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.data;
+import static herd.course.kit.Epolls.readyFds;
+import static herd.course.kit.Epolls.slots;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.signal;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static herd.epoll.Epoll.EPOLLET;
 import static herd.epoll.Epoll.EPOLLONESHOT;
 import static herd.epoll.Epoll.EPOLLWAKEUP;
 import static herd.epoll.Epoll.EPOLL_CTL_ADD;
 import static herd.epoll.Epoll.EPOLL_CTL_DEL;
 import static herd.epoll.Epoll.EPOLL_CTL_MOD;
-import static herd.epoll.EpollTests.check;
-import static herd.epoll.EpollTests.ep;
-import static herd.epoll.EpollTests.errno;
-import static herd.epoll.EpollTests.eventfd;
-import static herd.epoll.EpollTests.file;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.readyFds;
-import static herd.epoll.EpollTests.signal;
-import static herd.epoll.EpollTests.slots;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Epolls;
 import herd.fs.EventFd;
 import herd.fs.File;
 import herd.fs.Process;
@@ -86,7 +88,7 @@ class EpollCtlTest {
 
     /** The one item of {@code epfd}. */
     private static EpItem onlyItem(int epfd) {
-        List<EpItem> items = ep(epfd).items();
+        List<EpItem> items = Epolls.ep(epfd).items();
         assertThat(items).as("the epoll has exactly one item").hasSize(1);
         return items.get(0);
     }
@@ -95,7 +97,7 @@ class EpollCtlTest {
     @DisplayName("epoll_ctl's errno table: EFAULT (event copied unless DEL), EBADF epfd then fd, EPERM, EINVAL "
             + "(same file, not an epoll), ELOOP, then by op EEXIST / ENOENT, and EINVAL for an unknown op last")
     void errnoTableInTheKernelsOrder() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             assertThat(newEpoll()).isEqualTo(EPFD);
             assertThat(eventfd()).isEqualTo(EFD);
             assertThat(RegularFile.open("/etc/hosts")).as("open(/etc/hosts)").isEqualTo(REG);
@@ -185,16 +187,17 @@ class EpollCtlTest {
                     row("ADD, eventfd 4 into epoll 3 at max_user_watches = the user's watches (1)", "ENOSPC",
                             () -> {
                                 long saved = EpollCtl.maxUserWatches;
-                                EpollCtl.maxUserWatches = ep(EPFD).user.epollWatches.get();
+                                EpollCtl.maxUserWatches = Epolls.ep(EPFD).user.epollWatches.get();
                                 try {
                                     return ctl(EPFD, EPOLL_CTL_ADD, EFD, EPOLLIN);
                                 } finally {
                                     EpollCtl.maxUserWatches = saved;
                                 }
                             })));
-            assertThat(ep(EPFD).items()).as("after the table, epoll 3 holds only epoll 7: no failed call left an item")
+            assertThat(Epolls.ep(EPFD).items())
+                    .as("after the table, epoll 3 holds only epoll 7: no failed call left an item")
                     .extracting(epi -> epi.ffd.fd()).containsExactly(EPFD2);
-            assertThat(ep(EPFD2).items()).as("the ELOOP ADD of epoll 3 into epoll 7 left no item").isEmpty();
+            assertThat(Epolls.ep(EPFD2).items()).as("the ELOOP ADD of epoll 3 into epoll 7 left no item").isEmpty();
             assertThat(file(EFD).fEp.isEmpty()).as("the ENOSPC ADD left no item on the eventfd's f_ep").isTrue();
         });
     }
@@ -206,7 +209,7 @@ class EpollCtlTest {
         long saved = EpollCtl.maxUserWatches;
         try {
             EpollCtl.maxUserWatches = 2;
-            EpollTests.inProcess(() -> {
+            inProcess(() -> {
                 int epfd = newEpoll();
                 int a = eventfd();
                 int b = eventfd();
@@ -219,11 +222,11 @@ class EpollCtlTest {
                 assertThat(errno(ctl(epfd2, EPOLL_CTL_ADD, c, EPOLLIN)))
                         .as("ADD into a second epoll of the same user: the limit counts the user's watches in all "
                                 + "its epolls").isEqualTo("ENOSPC");
-                assertThat(ep(epfd).user.epollWatches.get()).as("the user's watches after the refused ADDs")
+                assertThat(Epolls.ep(epfd).user.epollWatches.get()).as("the user's watches after the refused ADDs")
                         .isEqualTo(2);
-                assertThat(ep(epfd).items()).as("the refused ADD made no item").hasSize(2);
+                assertThat(Epolls.ep(epfd).items()).as("the refused ADD made no item").hasSize(2);
                 assertThat(errno(Epoll.epollCtl(epfd, EPOLL_CTL_DEL, a, null))).as("DEL of a").isEqualTo("0");
-                assertThat(ep(epfd).user.epollWatches.get()).as("ep_remove uncounts the watch").isEqualTo(1);
+                assertThat(Epolls.ep(epfd).user.epollWatches.get()).as("ep_remove uncounts the watch").isEqualTo(1);
                 assertThat(errno(ctl(epfd2, EPOLL_CTL_ADD, c, EPOLLIN)))
                         .as("after the DEL there is room for one more watch").isEqualTo("0");
                 assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, a, EPOLLIN))).as("and then the limit is reached again")
@@ -238,7 +241,7 @@ class EpollCtlTest {
     @DisplayName("EPOLLWAKEUP is silently dropped (no CAP_BLOCK_SUSPEND); ADD and MOD always OR in EPOLLERR|EPOLLHUP; "
             + "MOD changes mask and data")
     void wakeupDroppedErrHupAdded() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             EpollEvent ev = new EpollEvent(EPOLLIN | EPOLLWAKEUP, 42);
@@ -265,7 +268,7 @@ class EpollCtlTest {
     @Test
     @DisplayName("MOD changes what is reported: the new mask decides readiness, the new data is returned")
     void modChangesMaskAndData() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             EpollEvent[] events = slots(4);
@@ -335,7 +338,7 @@ class EpollCtlTest {
     @Test
     @DisplayName("EPOLLONESHOT: delivered once, then disabled (only the flag bits left) until MOD re-arms it")
     void modRearmsAOneshotItem() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             EpollEvent[] events = slots(2);
@@ -358,10 +361,10 @@ class EpollCtlTest {
     @DisplayName("DEL takes the item off the file's wait queue, the tree, the ready list and the file's f_ep, "
             + "and uncounts the watch")
     void delRemovesTheItemEverywhere() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
-            EventPoll ep = ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             File efile = file(efd);
             WaitQueueHead wqh = ((EventFd.Ctx) efile.privateData).wqh;
             check(Epoll.epollCtl(epfd, EPOLL_CTL_ADD, efd, new EpollEvent(EPOLLIN, 4)));
@@ -391,11 +394,11 @@ class EpollCtlTest {
     @DisplayName("the key is (file, fd): one file under two dup'd fds is two items; closing one fd keeps both "
             + "(the file is still open); closing the last fd removes them (eventpoll_release)")
     void dupAndClose() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             int dupfd = (int) check(Vfs.dup(efd));
-            EventPoll ep = ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             File efile = file(efd);
             assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN))).as("ADD of fd %d", efd).isEqualTo("0");
             assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, dupfd, EPOLLIN)))
@@ -413,7 +416,7 @@ class EpollCtlTest {
             signal(dupfd, 1);
             EpollEvent[] events = slots(4);
             assertThat(Epoll.epollWait(epfd, events, 4, 0)).as("a write through the dup wakes both items").isEqualTo(2);
-            assertThat(EpollTests.data(events, 2)).as("the data of both items, the closed fd's one included")
+            assertThat(data(events, 2)).as("the data of both items, the closed fd's one included")
                     .containsExactlyInAnyOrder((long) efd, (long) dupfd);
             assertThat(errno(Epoll.epollCtl(epfd, EPOLL_CTL_DEL, efd, null)))
                     .as("DEL by the closed fd: fget fails before the item is looked up").isEqualTo("EBADF");
@@ -431,7 +434,7 @@ class EpollCtlTest {
     @DisplayName("loop check: a cycle is ELOOP (A in B, then B in A; and C->B->A, then C in A); "
             + "watching one epoll by two paths is allowed")
     void cyclesAreEloop() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int a = newEpoll();
             int b = newEpoll();
             int c = newEpoll();
@@ -444,8 +447,8 @@ class EpollCtlTest {
                     row("A in C (C sees A directly and through B: no cycle)", "0",
                             () -> ctl(c, EPOLL_CTL_ADD, a, EPOLLIN)),
                     row("C in B (B -> A, C -> B: a cycle of 2)", "ELOOP", () -> ctl(b, EPOLL_CTL_ADD, c, EPOLLIN))));
-            assertThat(ep(a).items()).as("the refused ADDs left A empty").isEmpty();
-            assertThat(ep(b).items()).as("B holds only A").extracting(epi -> epi.ffd.fd()).containsExactly(a);
+            assertThat(Epolls.ep(a).items()).as("the refused ADDs left A empty").isEmpty();
+            assertThat(Epolls.ep(b).items()).as("B holds only A").extracting(epi -> epi.ffd.fd()).containsExactly(a);
         });
     }
 
@@ -453,7 +456,7 @@ class EpollCtlTest {
     @DisplayName("nesting: at most 5 epolls on a chain (EP_MAX_NESTS = 4 links); the 5th link is ELOOP, built "
             + "from the bottom up (height below) and from the top down (depth above)")
     void chainOfFiveEpollsIsTheLimit() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int[] e = new int[6];
             for (int i = 0; i < e.length; i++) {
                 e[i] = newEpoll();
@@ -466,9 +469,9 @@ class EpollCtlTest {
                         + " = " + (i - 1) + ")", i <= 4 ? "0" : "ELOOP", () -> ctl(above, EPOLL_CTL_ADD, below, EPOLLIN)));
             }
             runTable("a chain built from the bottom up: e(i) watches e(i-1)", rows);
-            assertThat(ep(e[5]).items()).as("the refused 5th link left e5 empty").isEmpty();
+            assertThat(Epolls.ep(e[5]).items()).as("the refused 5th link left e5 empty").isEmpty();
         });
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int[] e = new int[6];
             for (int i = 0; i < e.length; i++) {
                 e[i] = newEpoll();
@@ -481,7 +484,7 @@ class EpollCtlTest {
                         + " = " + (5 - i) + ")", i >= 2 ? "0" : "ELOOP", () -> ctl(above, EPOLL_CTL_ADD, below, EPOLLIN)));
             }
             runTable("a chain built from the top down: e(i) watches e(i-1)", rows);
-            assertThat(ep(e[1]).items()).as("the refused 5th link left e1 empty").isEmpty();
+            assertThat(Epolls.ep(e[1]).items()).as("the refused 5th link left e1 empty").isEmpty();
             assertThat(file(e[0]).fEp.isEmpty()).as("and e0 watched by nobody").isTrue();
         });
     }
@@ -489,7 +492,7 @@ class EpollCtlTest {
     @Test
     @DisplayName("nesting: joining two chains counts height below + 1 + depth above; more than 4 links is ELOOP")
     void joiningTwoChainsCountsBothEnds() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int x0 = newEpoll();
             int x1 = newEpoll();
             int x2 = newEpoll();
@@ -512,8 +515,9 @@ class EpollCtlTest {
                     row("an eventfd in x0, at the bottom of the full chain (only epolls count)", "0",
                             () -> ctl(x0, EPOLL_CTL_ADD, efd, EPOLLIN)),
                     row("z in y2 (z empty, y2 on top: 0 + 1 + 0)", "0", () -> ctl(y2, EPOLL_CTL_ADD, z, EPOLLIN))));
-            assertThat(ep(y0).items()).as("y0 holds only x1").extracting(epi -> epi.ffd.fd()).containsExactly(x1);
-            assertThat(ep(x0).items()).as("x0 holds only the eventfd").extracting(epi -> epi.ffd.fd())
+            assertThat(Epolls.ep(y0).items()).as("y0 holds only x1").extracting(epi -> epi.ffd.fd())
+                    .containsExactly(x1);
+            assertThat(Epolls.ep(x0).items()).as("x0 holds only the eventfd").extracting(epi -> epi.ffd.fd())
                     .containsExactly(efd);
         });
     }

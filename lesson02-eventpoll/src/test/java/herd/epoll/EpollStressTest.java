@@ -1,12 +1,14 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.slots;
+import static herd.course.kit.Io.drain;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.signal;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static herd.epoll.Epoll.EPOLL_CTL_ADD;
-import static herd.epoll.EpollTests.check;
-import static herd.epoll.EpollTests.drain;
-import static herd.epoll.EpollTests.eventfd;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.signal;
-import static herd.epoll.EpollTests.slots;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
@@ -132,7 +134,7 @@ class EpollStressTest {
             for (;;) {
                 long n = Epoll.epollWait(fds[0], events, MAXEVENTS, -1);
                 if (n <= 0) {
-                    odd.add(Task.current() + ": epoll_wait(-1) returned " + EpollTests.errno(n));
+                    odd.add(Task.current() + ": epoll_wait(-1) returned " + errno(n));
                     return;
                 }
                 for (int i = 0; i < n; i++) {
@@ -148,7 +150,7 @@ class EpollStressTest {
                     if (got == Errno.EAGAIN.neg()) {
                         eagains.incrementAndGet(); // another reader drained it first
                     } else if (got <= 0) {
-                        odd.add(Task.current() + ": read of eventfd " + data + " returned " + EpollTests.errno(got));
+                        odd.add(Task.current() + ": read of eventfd " + data + " returned " + errno(got));
                     } else {
                         drainedPerFd.addAndGet((int) data, got);
                         drained.addAndGet(got);
@@ -174,7 +176,7 @@ class EpollStressTest {
                     fds[0] = newEpoll();
                     for (int i = 0; i < EVENTFDS; i++) {
                         efds[i] = eventfd();
-                        files[i] = EpollTests.file(efds[i]);
+                        files[i] = file(efds[i]);
                         check(Epoll.epollCtl(fds[0], EPOLL_CTL_ADD, efds[i], new EpollEvent(EPOLLIN, i)));
                     }
                     fds[1] = eventfd();
@@ -209,7 +211,7 @@ class EpollStressTest {
                         if (pingPong) {
                             long ret = Vfs.read(ack, buf, Long.BYTES);
                             if (ret != Long.BYTES) {
-                                odd.add(Task.current() + ": read of its ack eventfd returned " + EpollTests.errno(ret));
+                                odd.add(Task.current() + ": read of its ack eventfd returned " + errno(ret));
                                 return;
                             }
                         }

@@ -1,20 +1,24 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.data;
+import static herd.course.kit.Epolls.readyFds;
+import static herd.course.kit.Epolls.slots;
+import static herd.course.kit.Io.drain;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.signal;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
+import static herd.course.kit.Tasks.exited;
+import static herd.course.kit.WaitQueues.tasksOn;
 import static herd.epoll.Epoll.EPOLLET;
 import static herd.epoll.EpollTests.add;
-import static herd.epoll.EpollTests.check;
-import static herd.epoll.EpollTests.data;
-import static herd.epoll.EpollTests.drain;
-import static herd.epoll.EpollTests.errno;
-import static herd.epoll.EpollTests.eventfd;
-import static herd.epoll.EpollTests.exited;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.readyFds;
-import static herd.epoll.EpollTests.signal;
-import static herd.epoll.EpollTests.slots;
 import static herd.fs.Poll.EPOLLIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Epolls;
 import herd.fs.EventFd;
 import herd.fs.File;
 import herd.fs.Process;
@@ -64,7 +68,7 @@ class EpollWaitTest {
     @Test
     @DisplayName("the front end: EINVAL for maxevents <= 0 or too large, EFAULT, EBADF, EINVAL for a file that is not an epoll")
     void frontEndChecksInTheKernelsOrder() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int efd = eventfd();
             assertThat(errno(Epoll.epollWait(99, slots(1), 0, 0)))
                     .as("epoll_wait(99, events, 0, 0): maxevents is checked before the fd (5.15 order)")
@@ -83,7 +87,7 @@ class EpollWaitTest {
     @Test
     @DisplayName("timeout 0 returns 0 at once when nothing is ready, without sleeping")
     void timeoutZeroNeverSleeps() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             long switches = Sched.current().voluntarySwitches();
             assertThat(Epoll.epollWait(epfd, slots(4), 4, 0)).as("epoll_wait(empty epoll, timeout 0)").isZero();
@@ -95,7 +99,7 @@ class EpollWaitTest {
     @Test
     @DisplayName("a positive timeout sleeps exactly that long on the virtual clock, then returns 0")
     void positiveTimeoutUsesTheVirtualClock() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             long start = Sched.current().scheduler().clock();
             assertThat(Epoll.epollWait(epfd, slots(1), 1, 250)).as("epoll_wait(empty epoll, 250 ms)").isZero();
@@ -129,13 +133,6 @@ class EpollWaitTest {
         returns.add(name + "=" + errno(ret));
     }
 
-    /** The tasks of the entries on {@code ep.wq}, head first. */
-    private static List<Task> sleepersOf(EventPoll ep) {
-        List<Task> out = new ArrayList<>();
-        ep.wq.head.entries().forEach(e -> out.add(e.task));
-        return out;
-    }
-
     /** Whether each entry on {@code ep.wq} is exclusive, head first. */
     private static List<Boolean> exclusiveFlagsOf(EventPoll ep) {
         List<Boolean> out = new ArrayList<>();
@@ -156,7 +153,7 @@ class EpollWaitTest {
             List<String> returns = new CopyOnWriteArrayList<>();
             AtomicReference<EventPoll> ep = new AtomicReference<>();
             Process p = setup(sched, EPOLLIN | EPOLLET, () -> {
-                ep.set(EpollTests.ep(EPFD));
+                ep.set(Epolls.ep(EPFD));
                 waitForever("T1", returns);
             });
             Task t1 = p.tasks().get(0);
@@ -164,7 +161,7 @@ class EpollWaitTest {
             sched.runUntilIdle();
             Task t3 = p.spawn("T3", () -> waitForever("T3", returns));
             sched.runUntilIdle();
-            assertThat(sleepersOf(ep.get()))
+            assertThat(tasksOn(ep.get().wq))
                     .as("tasks on ep->wq, head first, after T1, T2, T3 went to sleep in that order: ep_poll adds "
                             + "each one with __add_wait_queue_exclusive, at the HEAD, so the newest is first")
                     .containsExactly(t3, t2, t1);
@@ -181,7 +178,7 @@ class EpollWaitTest {
             assertThat(List.of(t1.wakeups(), t2.wakeups(), t3.wakeups()))
                     .as("wake-ups of [T1, T2, T3]: only T3 was woken, the others were never disturbed")
                     .containsExactly(0L, 0L, 1L);
-            assertThat(sleepersOf(ep.get())).as("tasks on ep->wq once T3 left it").containsExactly(t2, t1);
+            assertThat(tasksOn(ep.get().wq)).as("tasks on ep->wq once T3 left it").containsExactly(t2, t1);
 
             p.spawn("writer2", () -> signal(EFD, 1));
             sched.runUntilIdle();
@@ -199,7 +196,7 @@ class EpollWaitTest {
             List<String> returns = new CopyOnWriteArrayList<>();
             AtomicReference<EventFd.Ctx> counter = new AtomicReference<>();
             Process p = setup(sched, EPOLLIN, () -> {
-                counter.set((EventFd.Ctx) EpollTests.file(EFD).privateData);
+                counter.set((EventFd.Ctx) file(EFD).privateData);
                 waitForever("T1", returns);
             });
             Task t1 = p.tasks().get(0);
@@ -252,7 +249,7 @@ class EpollWaitTest {
             AtomicBoolean pendingAfter = new AtomicBoolean();
             AtomicReference<EventPoll> ep = new AtomicReference<>();
             Process p = setup(sched, EPOLLIN, () -> {
-                ep.set(EpollTests.ep(EPFD));
+                ep.set(Epolls.ep(EPFD));
                 ret.set(Epoll.epollWait(EPFD, slots(1), 1, -1));
                 pendingAfter.set(Sched.signalPending(Sched.current()));
                 Sched.flushSignals(Sched.current());
@@ -371,7 +368,7 @@ class EpollWaitTest {
     @Test
     @DisplayName("timeout 0 with a ready item returns it: the harvest comes before the timed_out check")
     void timeoutZeroReturnsAReadyItem() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             signal(efd, 1);
@@ -390,7 +387,7 @@ class EpollWaitTest {
     @Test
     @DisplayName("maxevents 1 with two ready items returns 1; the other item is returned by the next call")
     void maxeventsOneReturnsOne() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efdA = eventfd();
             int efdB = eventfd();
@@ -417,7 +414,7 @@ class EpollWaitTest {
             AtomicLong drained = new AtomicLong(-999);
             AtomicReference<EventPoll> ep = new AtomicReference<>();
             Process p = setup(sched, EPOLLIN, () -> {
-                ep.set(EpollTests.ep(EPFD));
+                ep.set(Epolls.ep(EPFD));
                 ret.set(Epoll.epollWait(EPFD, slots(1), 1, -1));
             });
             Task waiter = p.tasks().get(0);
@@ -438,9 +435,9 @@ class EpollWaitTest {
                     .as("voluntary switches of the waiter: slept, woken, ep_send_events delivered 0, slept again")
                     .isEqualTo(2);
             assertThat(asleep(waiter)).as("the waiter sleeps (TASK_INTERRUPTIBLE) again").isTrue();
-            assertThat(sleepersOf(ep.get())).as("tasks on ep->wq: the waiter queued itself again")
+            assertThat(tasksOn(ep.get().wq)).as("tasks on ep->wq: the waiter queued itself again")
                     .containsExactly(waiter);
-            assertThat(EpollTests.readyFds(ep.get())).as("the ready list: the item was dropped by the re-poll")
+            assertThat(readyFds(ep.get())).as("the ready list: the item was dropped by the re-poll")
                     .isEmpty();
 
             p.spawn("writer", () -> signal(EFD, 1));
@@ -453,9 +450,9 @@ class EpollWaitTest {
     @Test
     @DisplayName("epoll_wait with maxevents 2 over three ready LT eventfds: [1,2], [3,1], [2,3]")
     void epollWaitRotatesFairly() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
-            EventPoll ep = EpollTests.ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             List<Integer> efds = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
                 int efd = eventfd();

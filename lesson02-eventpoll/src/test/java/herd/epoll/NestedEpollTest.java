@@ -1,15 +1,16 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.ep;
+import static herd.course.kit.Epolls.readyFds;
+import static herd.course.kit.Epolls.slots;
+import static herd.course.kit.Io.drain;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.signal;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.check;
 import static herd.epoll.Epoll.EPOLLET;
 import static herd.epoll.Epoll.EPOLL_CTL_ADD;
-import static herd.epoll.EpollTests.check;
-import static herd.epoll.EpollTests.drain;
-import static herd.epoll.EpollTests.ep;
-import static herd.epoll.EpollTests.eventfd;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.readyFds;
-import static herd.epoll.EpollTests.signal;
-import static herd.epoll.EpollTests.slots;
 import static herd.fs.Poll.EPOLLIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,7 +107,7 @@ class NestedEpollTest {
             + "items: epoll_wait still returns the item afterwards")
     void pollOnAnEpollDoesNotConsume() {
         for (boolean innerEt : new boolean[] {false, true}) {
-            EpollTests.inProcess(() -> {
+            inProcess(() -> {
                 nest(innerEt, true);
                 String inner = "inner item " + mode(innerEt);
                 assertThat(pollNow(I)).as("%s: poll(I) before any write", inner).isEqualTo("0 0");
@@ -157,7 +158,7 @@ class NestedEpollTest {
      */
     private static List<Long> sequence(boolean innerEt, boolean outerEt) {
         List<Long> out = new ArrayList<>();
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             nest(innerEt, outerEt);
             signal(E, 1);
             for (int i = 0; i < 3; i++) {
@@ -218,7 +219,7 @@ class NestedEpollTest {
     @Test
     @DisplayName("once E is read, O's re-poll of I drops E's LT item from I's ready list and O reports nothing")
     void aDrainedInnerFileIsDroppedByTheOuterRepoll() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             nest(false, false);
             signal(E, 1);
             assertThat(waitNow(O)).as("O while E is readable").isEqualTo(1);

@@ -1,19 +1,21 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.data;
+import static herd.course.kit.Epolls.readyFds;
+import static herd.course.kit.Epolls.slots;
+import static herd.course.kit.Io.drain;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.sendAll;
+import static herd.course.kit.Io.signal;
+import static herd.course.kit.Io.socketpair;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static herd.epoll.Epoll.EPOLLET;
 import static herd.epoll.Epoll.EPOLLONESHOT;
 import static herd.epoll.EpollTests.add;
-import static herd.epoll.EpollTests.check;
-import static herd.epoll.EpollTests.data;
-import static herd.epoll.EpollTests.drain;
-import static herd.epoll.EpollTests.errno;
-import static herd.epoll.EpollTests.eventfd;
-import static herd.epoll.EpollTests.file;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.readyFds;
-import static herd.epoll.EpollTests.send;
-import static herd.epoll.EpollTests.signal;
-import static herd.epoll.EpollTests.slots;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
@@ -21,6 +23,7 @@ import static herd.fs.Poll.EPOLLOUT;
 import static herd.fs.Poll.EPOLLRDNORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Epolls;
 import herd.fs.PollTable;
 import herd.fs.Vfs;
 import herd.list.ListHead;
@@ -117,8 +120,8 @@ class SendEventsTest {
     @Test
     @DisplayName("ep_send_events re-polls each item first: one whose file is no longer ready is dropped, neither delivered nor re-queued")
     void itemNoLongerReadyIsDropped() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             EpItem stale = queuedStale(ep, 1);
             EpItem ready = queuedReadable(ep, 2);
             EpollEvent[] events = slots(4);
@@ -144,8 +147,8 @@ class SendEventsTest {
     @Test
     @DisplayName("a level-triggered item is re-queued at the TAIL of the ready list, behind the items not reached")
     void levelTriggeredItemGoesToTheTail() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             queuedReadable(ep, 1);
             queuedReadable(ep, 2);
             EpollEvent[] events = slots(1);
@@ -161,8 +164,8 @@ class SendEventsTest {
     @Test
     @DisplayName("maxevents below the ready count rotates fairly: [1,2], then [3,1], then [2,3]")
     void maxeventsRotatesTheReadyList() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             for (int i = 1; i <= 3; i++) {
                 queuedReadable(ep, i);
             }
@@ -186,8 +189,8 @@ class SendEventsTest {
     @Test
     @DisplayName("a slot that cannot be written: -EFAULT when nothing was delivered yet, and the item stays on the ready list")
     void nullSlotFirstIsEfault() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             EpItem stale = queuedStale(ep, 1);
             EpItem epi = queuedReadable(ep, 2);
             EpollEvent[] events = new EpollEvent[1];
@@ -206,8 +209,8 @@ class SendEventsTest {
     @Test
     @DisplayName("a slot that cannot be written after one delivery: the count so far, and the rest stays ready")
     void nullSlotAfterOneDeliveryReturnsTheCount() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             queuedReadable(ep, 1);
             queuedReadable(ep, 2);
             EpollEvent[] events = {new EpollEvent(), null};
@@ -224,8 +227,8 @@ class SendEventsTest {
     @Test
     @DisplayName("only an item that is not ready and a null slot: 0, not -EFAULT (the re-poll comes before the copy)")
     void nullSlotNeverReachedIsNoFault() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             queued(ep, eventfd(), EPOLLIN, 1);
             assertThat(errno(EpollWait.epSendEvents(ep, new EpollEvent[1], 1)))
                     .as("ep_send_events over one stale item with events[0] == null").isEqualTo("0");
@@ -238,8 +241,8 @@ class SendEventsTest {
     @Test
     @DisplayName("ep_start_scan takes the whole ready list and starts ovflist; ep_done_scan puts the batch back in front")
     void startScanTakesTheReadyList() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             queued(ep, eventfd(), EPOLLIN, 1);
             queued(ep, eventfd(), EPOLLIN, 2);
             ListHead<EpItem> txlist = new ListHead<>();
@@ -265,8 +268,8 @@ class SendEventsTest {
     @Test
     @DisplayName("items that fire during a scan go to ovflist (newest first) and come back in arrival order, after the batch")
     void itemsFiringDuringAScanComeBackInArrivalOrder() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int efdX = eventfd();
             int efdA = eventfd();
             int efdB = eventfd();
@@ -299,8 +302,8 @@ class SendEventsTest {
     @Test
     @DisplayName("the order after a scan: [batch not reached][fired during the scan, in arrival order][LT re-queued]; an item both in the batch and on ovflist is not moved")
     void orderAfterAScan() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int efdX = eventfd();
             int efdY = eventfd();
             int efdA = eventfd();
@@ -338,8 +341,8 @@ class SendEventsTest {
     @Test
     @DisplayName("ep_done_scan wakes one epoll_wait sleeper when the ready list is not empty, and none when it is")
     void doneScanWakesASleeperWhenItemsAreReady() {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = EpollTests.ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             AtomicInteger wakes = new AtomicInteger();
             WaitQueueEntry sleeper = new WaitQueueEntry(null, (entry, mode, flags, key) -> {
                 wakes.incrementAndGet();
@@ -368,9 +371,9 @@ class SendEventsTest {
     @Test
     @DisplayName("an item on the ready list whose eventfd was drained is dropped by epoll_wait; the next write queues it again")
     void drainedItemIsDroppedUntilTheNextWrite() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
-            EventPoll ep = EpollTests.ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             int efd = eventfd();
             signal(efd, 1);
             add(epfd, efd, EPOLLIN, 1);
@@ -391,10 +394,10 @@ class SendEventsTest {
     @Test
     @DisplayName("the events delivered are what the file's poll reports NOW, masked by the item's events (EPOLLERR|EPOLLHUP always in)")
     void deliveredEventsAreTheCurrentPollMasked() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
-            EventPoll ep = EpollTests.ep(epfd);
-            int[] sv = EpollTests.socketpair();
+            EventPoll ep = Epolls.ep(epfd);
+            int[] sv = socketpair();
             int a = sv[0];
             int[] fds = {a, (int) check(Vfs.dup(a)), (int) check(Vfs.dup(a)), (int) check(Vfs.dup(a))};
             int[] masks = {EPOLLIN, EPOLLIN | EPOLLRDNORM, EPOLLIN | EPOLLOUT, EPOLLOUT};
@@ -408,7 +411,7 @@ class SendEventsTest {
                     + "it is writable, so the items that want EPOLLOUT")
                     .containsExactly("3:" + Epoll.names(EPOLLOUT), "4:" + Epoll.names(EPOLLOUT));
 
-            send(sv[1], "hi");
+            sendAll(sv[1], "hi");
             n = harvest(epfd, events, 8);
             assertThat(delivered(events, n)).as("(data, events) delivered once the peer sent data: the LT items "
                     + "3 and 4 first (re-queued), then 2 and 1 queued by the wake-up (it walks the socket's queue "
@@ -430,7 +433,7 @@ class SendEventsTest {
 
     /** {@code ep_send_events} on the epoll behind {@code epfd}, as epoll_wait with timeout 0 calls it. */
     private static long harvest(int epfd, EpollEvent[] events, int maxevents) {
-        return EpollWait.epSendEvents(EpollTests.ep(epfd), events, maxevents);
+        return EpollWait.epSendEvents(Epolls.ep(epfd), events, maxevents);
     }
 
     private static List<String> delivered(EpollEvent[] events, long n) {
@@ -444,9 +447,9 @@ class SendEventsTest {
     @Test
     @DisplayName("EPOLLET: delivered once and not re-queued; ep_send_events then returns 0 though the fd is readable; a new write queues it again")
     void edgeTriggeredItemIsNotRequeued() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
-            EventPoll ep = EpollTests.ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             int efd = eventfd();
             signal(efd, 1);
             add(epfd, efd, EPOLLIN | EPOLLET, 9);
@@ -468,9 +471,9 @@ class SendEventsTest {
     @Test
     @DisplayName("EPOLLONESHOT: delivered once, then disabled (only private bits left); EpollCtlTest shows MOD re-arming it")
     void oneShotItemIsDisabledAfterDelivery() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
-            EventPoll ep = EpollTests.ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             int efd = eventfd();
             signal(efd, 1);
             add(epfd, efd, EPOLLIN | EPOLLONESHOT, 5);

@@ -1,8 +1,9 @@
 package herd.inet;
 
-import static herd.course.Syscalls.errno;
-import static herd.inet.InetTests.SERVER;
-import static herd.inet.InetTests.listener;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Syscalls.errno;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,7 +98,7 @@ class AcceptStressTest {
                         // The first acceptor makes the listener; it lives until the end, so the process keeps it.
                         try {
                             lfd[0] = listener(BACKLOG, 0);
-                            listenerSk.set(InetTests.sk(lfd[0]));
+                            listenerSk.set(sk(lfd[0]));
                         } finally {
                             setUp.countDown();
                         }
@@ -142,7 +143,7 @@ class AcceptStressTest {
                             return;
                         }
                         long ret = SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
-                        int port = InetTests.sk(fd).num;
+                        int port = sk(fd).num;
                         if (ret == 0) {
                             connectedPorts.incrementAndGet(port);
                             made.incrementAndGet();

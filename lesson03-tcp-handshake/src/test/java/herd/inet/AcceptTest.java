@@ -1,14 +1,15 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
-import static herd.inet.InetTests.boundSocket;
-import static herd.inet.InetTests.client;
-import static herd.inet.InetTests.connectNonBlocking;
-import static herd.inet.InetTests.file;
-import static herd.inet.InetTests.inProcess;
-import static herd.inet.InetTests.listener;
-import static herd.inet.InetTests.sk;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Sockets.bound;
+import static herd.course.kit.Sockets.connectNonBlocking;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.portOf;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.socket;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.fs.File;
@@ -54,11 +55,6 @@ class AcceptTest {
         return new Peer(ret, addr[0], len[0]);
     }
 
-    /** The client's own port: what the server sees as the peer's port. */
-    private static int portOf(int clientFd) {
-        return sk(clientFd).num;
-    }
-
     private static long switches() {
         return Sched.current().voluntarySwitches();
     }
@@ -95,7 +91,7 @@ class AcceptTest {
             + "the queue, so a blocking one does not sleep")
     void boundButNotListeningIsEinval(int flags) {
         inProcess(() -> {
-            int fd = boundSocket(flags);
+            int fd = bound(flags);
             long switches = switches();
             Peer got = accept(fd, 0);
             assertThat(errno(got.ret())).as("accept4 on a bound socket that never called listen()").isEqualTo("EINVAL");
@@ -291,7 +287,7 @@ class AcceptTest {
     void inetCskAcceptDirectly() {
         inProcess(() -> {
             int lfd = listener(8, 0);
-            int fresh = client(0);
+            int fresh = socket(0);
             TcpSock listener = sk(lfd);
             long[] err = {0};
 

@@ -1,16 +1,18 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
+import static herd.course.kit.Processes.pause;
+import static herd.course.kit.Sockets.connectNonBlocking;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static herd.fs.Poll.EPOLLIN;
-import static herd.inet.InetTests.connectNonBlocking;
-import static herd.inet.InetTests.listener;
-import static herd.inet.InetTests.pause;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
+import herd.course.kit.Sockets;
 import herd.fs.Poll;
 import herd.fs.PollFd;
 import herd.fs.Process;
@@ -71,7 +73,7 @@ class BlockingAcceptTest {
         Server(Runnable setup) {
             p.spawn("keeper", () -> {
                 assertThat(listener(16, 0)).as("the listener's fd").isEqualTo(LFD);
-                sk = InetTests.sk(LFD);
+                sk = sk(LFD);
                 setup.run();
                 pause();
             });
@@ -118,7 +120,7 @@ class BlockingAcceptTest {
         /** A client task that connects (the whole handshake on the loopback), run until every task sleeps; its port. */
         int connect(String name) {
             int[] port = {-1};
-            p.spawn(name, () -> port[0] = InetTests.sk(connectNonBlocking()).num);
+            p.spawn(name, () -> port[0] = sk(connectNonBlocking()).num);
             sched.runUntilIdle();
             assertThat(port[0]).as("%s connected", name).isPositive();
             return port[0];
@@ -160,7 +162,7 @@ class BlockingAcceptTest {
             List<String> results = new CopyOnWriteArrayList<>();
             boolean[] lockedOnReturn = new boolean[1];
             Task waiter = p.spawn("waiter", () -> {
-                sk[0] = InetTests.sk(InetTests.listenerByHand(16, 0));
+                sk[0] = sk(InetTests.listenerByHand(16, 0));
                 sk[0].lockSock();
                 long err = InetConnectionSock.inetCskWaitForConnect(sk[0], Sched.MAX_SCHEDULE_TIMEOUT);
                 lockedOnReturn[0] = sk[0].skLock.ownedByUser();
@@ -320,7 +322,7 @@ class BlockingAcceptTest {
         try (Server srv = new Server()) {
             Task acceptor = srv.sleepingAcceptor("acceptor", 1);
             Net.of(srv.sched).setDropFilter(skb -> skb.has(SkBuff.SYN | SkBuff.ACK));
-            srv.p.spawn("client", InetTests::connectNonBlocking);
+            srv.p.spawn("client", Sockets::connectNonBlocking);
             srv.sched.runUntilIdle();
 
             assertThat(srv.sk.icskAcceptQueue.len()).as("precondition: one request in the SYN queue").isEqualTo(1);
@@ -338,7 +340,7 @@ class BlockingAcceptTest {
             long[] switches = new long[1];
             srv.p.spawn("acceptor", () -> {
                 srv.acceptOnce("acceptor");                 // sleeps until client1 connects
-                int own = InetTests.sk(connectNonBlocking()).num; // a connection while nobody sleeps
+                int own = sk(connectNonBlocking()).num; // a connection while nobody sleeps
                 srv.results.add("queued " + own);
                 long before = Sched.current().voluntarySwitches();
                 srv.acceptOnce("acceptor");
@@ -365,7 +367,7 @@ class BlockingAcceptTest {
             int[] thiefPort = new int[1];
             // Connects and at once accepts, before the acceptor it woke runs (nothing preempts it).
             srv.p.spawn("thief", () -> {
-                thiefPort[0] = InetTests.sk(connectNonBlocking()).num;
+                thiefPort[0] = sk(connectNonBlocking()).num;
                 srv.acceptOnce("thief");
             });
             srv.sched.runUntilIdle();
@@ -475,7 +477,7 @@ class BlockingAcceptTest {
             });
             srv.p.spawn("client", () -> {
                 Sched.scheduleTimeoutUninterruptible(2_000 * MS);
-                port[0] = InetTests.sk(connectNonBlocking()).num;
+                port[0] = sk(connectNonBlocking()).num;
             });
             srv.sched.runUntilIdle();
 
@@ -497,7 +499,7 @@ class BlockingAcceptTest {
             int[] thiefPort = new int[1];
             srv.p.spawn("thief", () -> {
                 Sched.scheduleTimeoutUninterruptible(1_000 * MS);
-                thiefPort[0] = InetTests.sk(connectNonBlocking()).num;
+                thiefPort[0] = sk(connectNonBlocking()).num;
                 srv.acceptOnce("thief");
             });
             srv.sched.runUntilIdle();
@@ -541,7 +543,7 @@ class BlockingAcceptTest {
         sched.runUntilIdle();
         p.spawn("acceptor2", acceptTwice);
         IntStream.range(0, 4).forEach(c -> p.spawn("client" + c,
-                () -> connected.add(InetTests.sk(connectNonBlocking()).num)));
+                () -> connected.add(sk(connectNonBlocking()).num)));
         sched.run();
 
         assertThat(accepted).as("peer ports accepted: each connection exactly once")

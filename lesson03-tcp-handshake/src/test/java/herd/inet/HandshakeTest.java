@@ -1,15 +1,14 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
-import static herd.inet.InetTests.SERVER;
-import static herd.inet.InetTests.client;
-import static herd.inet.InetTests.inProcess;
-import static herd.inet.InetTests.listener;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.socket;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static herd.inet.InetTests.listenerByHand;
-import static herd.inet.InetTests.net;
 import static herd.inet.InetTests.request;
-import static herd.inet.InetTests.sk;
 import static herd.inet.TcpSock.TCP_CLOSE;
 import static herd.inet.TcpSock.TCP_ESTABLISHED;
 import static herd.inet.TcpSock.TCP_SYN_SENT;
@@ -56,7 +55,7 @@ class HandshakeTest {
 
     /** A new non-blocking client connected (or connecting) to 127.0.0.1:80; its fd. */
     private static int connect() {
-        int fd = client(Socket.SOCK_NONBLOCK);
+        int fd = socket(Socket.SOCK_NONBLOCK);
         connect(fd);
         return fd;
     }
@@ -127,7 +126,7 @@ class HandshakeTest {
             assertThat(TcpSock.stateName(sk(second).skState))
                     .as("the second client: sk_ack_backlog 1 > sk_max_ack_backlog 0, its SYN was dropped")
                     .isEqualTo(TcpSock.stateName(TCP_SYN_SENT));
-            assertThat(List.of(net().stat(Mib.LISTEN_OVERFLOWS), net().stat(Mib.REQ_Q_FULL_DROP)))
+            assertThat(List.of(Net.current().stat(Mib.LISTEN_OVERFLOWS), Net.current().stat(Mib.REQ_Q_FULL_DROP)))
                     .as("[ListenOverflows, TCPReqQFullDrop]: the accept queue was full, the SYN queue was not")
                     .containsExactly(1L, 0L);
         });
@@ -157,9 +156,9 @@ class HandshakeTest {
                     .isZero();
             assertThat(request(client.num)).as("the request sock in the established hash: the child replaced it")
                     .isNull();
-            assertThat(net().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens: one child created").isEqualTo(1);
-            assertThat(net().stat(Mib.ACTIVE_OPENS)).as("TcpActiveOpens: one connect").isEqualTo(1);
-            assertThat(List.of(net().stat(Mib.LISTEN_OVERFLOWS), net().stat(Mib.LISTEN_DROPS)))
+            assertThat(Net.current().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens: one child created").isEqualTo(1);
+            assertThat(Net.current().stat(Mib.ACTIVE_OPENS)).as("TcpActiveOpens: one connect").isEqualTo(1);
+            assertThat(List.of(Net.current().stat(Mib.LISTEN_OVERFLOWS), Net.current().stat(Mib.LISTEN_DROPS)))
                     .as("[ListenOverflows, ListenDrops]: nothing was dropped").containsExactly(0L, 0L);
         });
     }
@@ -220,7 +219,7 @@ class HandshakeTest {
             assertThat(listener.icskAcceptQueue.acceptQueue().stream().map(r -> r.child().dport).toList())
                     .as("each queued child's peer port matches its request").isEqualTo(ports);
             assertThat(listener.skAckBacklog).as("sk_ack_backlog").isEqualTo(n);
-            assertThat(net().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens").isEqualTo(n);
+            assertThat(Net.current().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens").isEqualTo(n);
         });
     }
 
@@ -245,8 +244,8 @@ class HandshakeTest {
             assertThat(TcpSock.stateName(late.skState))
                     .as("the client whose SYN found the accept queue full: dropped silently, it waits to resend it")
                     .isEqualTo(TcpSock.stateName(TCP_SYN_SENT));
-            assertThat(List.of(net().stat(Mib.LISTEN_OVERFLOWS), net().stat(Mib.LISTEN_DROPS),
-                    net().stat(Mib.REQ_Q_FULL_DROP)))
+            assertThat(List.of(Net.current().stat(Mib.LISTEN_OVERFLOWS), Net.current().stat(Mib.LISTEN_DROPS),
+                    Net.current().stat(Mib.REQ_Q_FULL_DROP)))
                     .as("[ListenOverflows, ListenDrops, TCPReqQFullDrop] after the dropped SYN")
                     .containsExactly(1L, 1L, 0L);
             assertThat(listener.icskAcceptQueue.acceptQueue()).as("the accept queue after the dropped SYN")
@@ -254,7 +253,7 @@ class HandshakeTest {
             assertThat(request(late.num)).as("a request sock for the dropped SYN").isNull();
             assertThat(calls).as("sk_data_ready calls: one per completed connection, none for the dropped SYN")
                     .hasSize(backlog + 1);
-            assertThat(net().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens").isEqualTo(backlog + 1);
+            assertThat(Net.current().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens").isEqualTo(backlog + 1);
         });
     }
 
@@ -274,8 +273,8 @@ class HandshakeTest {
         List<Integer> others = new ArrayList<>();
         others.add(sk(connect()).num);
 
-        net().setDropFilter(skb -> skb.sport() == HELD_PORT && skb.flags() == SkBuff.ACK);
-        int heldFd = client(Socket.SOCK_NONBLOCK);
+        Net.current().setDropFilter(skb -> skb.sport() == HELD_PORT && skb.flags() == SkBuff.ACK);
+        int heldFd = socket(Socket.SOCK_NONBLOCK);
         check(SocketCalls.bind(heldFd, SockaddrIn.inet("127.0.0.1", HELD_PORT), SockaddrIn.SIZE));
         connect(heldFd);
         assertThat(TcpSock.stateName(sk(heldFd).skState))
@@ -293,7 +292,7 @@ class HandshakeTest {
         assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len before B's ACK: B's request").isEqualTo(1);
         assertThat(calls).as("sk_data_ready calls before B's ACK: A, C and D").hasSize(3);
 
-        net().setDropFilter(skb -> false);
+        Net.current().setDropFilter(skb -> false);
         return new Overflow(listener, calls, heldFd, req, others);
     }
 
@@ -303,7 +302,7 @@ class HandshakeTest {
         inProcess(() -> {
             Overflow o = heldAckOverflow();
             writeHello(o.heldFd());
-            assertThat(List.of(net().stat(Mib.LISTEN_OVERFLOWS), net().stat(Mib.LISTEN_DROPS)))
+            assertThat(List.of(Net.current().stat(Mib.LISTEN_OVERFLOWS), Net.current().stat(Mib.LISTEN_DROPS)))
                     .as("[ListenOverflows, ListenDrops] after B's ACK met the full accept queue (tcp_v4_syn_recv_sock)")
                     .containsExactly(1L, 1L);
             assertThat(o.req().acked())
@@ -314,7 +313,7 @@ class HandshakeTest {
                     .isEqualTo(1);
             assertThat(queuedPorts(o.listener())).as("the accept queue: A, C and D only").isEqualTo(o.others());
             assertThat(o.calls()).as("sk_data_ready calls: none for the dropped ACK").hasSize(3);
-            assertThat(net().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens: A, C and D only").isEqualTo(3);
+            assertThat(Net.current().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens: A, C and D only").isEqualTo(3);
             assertThat(TcpSock.stateName(sk(o.heldFd()).skState))
                     .as("B is not told: it stays ESTABLISHED").isEqualTo(TcpSock.stateName(TCP_ESTABLISHED));
         });
@@ -341,9 +340,9 @@ class HandshakeTest {
                     .isEqualTo(TcpSock.stateName(TCP_ESTABLISHED));
             assertThat(o.listener().icskAcceptQueue.len()).as("reqsk_queue_len: B's request left the SYN queue")
                     .isZero();
-            assertThat(List.of(net().stat(Mib.LISTEN_OVERFLOWS), net().stat(Mib.LISTEN_DROPS)))
+            assertThat(List.of(Net.current().stat(Mib.LISTEN_OVERFLOWS), Net.current().stat(Mib.LISTEN_DROPS)))
                     .as("[ListenOverflows, ListenDrops]: only the first overflow").containsExactly(1L, 1L);
-            assertThat(net().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens: A, C, D and B").isEqualTo(4);
+            assertThat(Net.current().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens: A, C, D and B").isEqualTo(4);
         });
     }
 
@@ -352,21 +351,21 @@ class HandshakeTest {
     void abortOnOverflowResetsTheClient() {
         inProcess(() -> {
             Overflow o = heldAckOverflow();
-            net().tcpAbortOnOverflow = 1;
-            long rstsBefore = net().stat(Mib.OUT_RSTS);
+            Net.current().tcpAbortOnOverflow = 1;
+            long rstsBefore = Net.current().stat(Mib.OUT_RSTS);
             writeHello(o.heldFd());
             TcpSock b = sk(o.heldFd());
             assertThat(TcpSock.stateName(b.skState)).as("client B after the server's reset")
                     .isEqualTo(TcpSock.stateName(TCP_CLOSE));
             assertThat(b.skErr).as("B's pending error (sk_err) after a reset of an ESTABLISHED connection: ECONNRESET")
                     .isEqualTo(Errno.ECONNRESET.number());
-            assertThat(net().stat(Mib.OUT_RSTS) - rstsBefore).as("TcpOutRsts: one reset sent (embryonic_reset)")
+            assertThat(Net.current().stat(Mib.OUT_RSTS) - rstsBefore).as("TcpOutRsts: one reset sent (embryonic_reset)")
                     .isEqualTo(1);
             assertThat(request(HELD_PORT)).as("B's request in the established hash: dropped").isNull();
             assertThat(o.listener().icskAcceptQueue.len()).as("reqsk_queue_len: B's request left the SYN queue")
                     .isZero();
             assertThat(o.req().child()).as("B's request got no child").isNull();
-            assertThat(List.of(net().stat(Mib.LISTEN_OVERFLOWS), net().stat(Mib.LISTEN_DROPS)))
+            assertThat(List.of(Net.current().stat(Mib.LISTEN_OVERFLOWS), Net.current().stat(Mib.LISTEN_DROPS)))
                     .as("[ListenOverflows, ListenDrops]: the overflow is counted as without abort")
                     .containsExactly(1L, 1L);
             assertThat(queuedPorts(o.listener())).as("the accept queue: A, C and D only").isEqualTo(o.others());

@@ -1,16 +1,16 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
-import static herd.inet.InetTests.SERVER;
-import static herd.inet.InetTests.boundSocket;
-import static herd.inet.InetTests.client;
-import static herd.inet.InetTests.inProcess;
-import static herd.inet.InetTests.listener;
-import static herd.inet.InetTests.net;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.bound;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.sock;
+import static herd.course.kit.Sockets.socket;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static herd.inet.InetTests.queueByHand;
 import static herd.inet.InetTests.request;
-import static herd.inet.InetTests.sk;
 import static herd.inet.TcpSock.TCP_CLOSE;
 import static herd.inet.TcpSock.TCP_SYN_SENT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,11 +47,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ListenTest {
     private static final int LOOPBACK = SockaddrIn.INADDR_LOOPBACK;
 
-    /** The struct socket behind {@code fd}. */
-    private static Socket socket(int fd) {
-        return Socket.sockFromFile(InetTests.file(fd));
-    }
-
     /** getsockopt(SO_ACCEPTCONN): 1 on a listener. */
     private static int acceptconn(int fd) {
         int[] val = {-1};
@@ -61,7 +56,7 @@ class ListenTest {
 
     /** A non-blocking connect to 127.0.0.1:80 that must return EINPROGRESS; the client's fd. */
     private static int connect() {
-        int fd = client(Socket.SOCK_NONBLOCK);
+        int fd = socket(Socket.SOCK_NONBLOCK);
         assertThat(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE)))
                 .as("a non-blocking connect() returns EINPROGRESS while the handshake is not complete")
                 .isEqualTo("EINPROGRESS");
@@ -70,7 +65,7 @@ class ListenTest {
 
     /** Drops every SYN-ACK on the loopback: the requests stay in the SYN queue, no handshake completes. */
     private static void dropSynAcks() {
-        net().setDropFilter(skb -> skb.has(SkBuff.SYN | SkBuff.ACK));
+        Net.current().setDropFilter(skb -> skb.has(SkBuff.SYN | SkBuff.ACK));
     }
 
     // ---- listen() ---------------------------------------------------------------------------
@@ -80,7 +75,7 @@ class ListenTest {
     @DisplayName("listen() stores the backlog in sk_max_ack_backlog and the socket becomes a listener on its port")
     void listenStoresTheBacklog(int backlog) {
         inProcess(() -> {
-            int fd = boundSocket(0);
+            int fd = bound(0);
             assertThat(errno(SocketCalls.listen(fd, backlog))).as("listen(bound socket, %d)", backlog).isEqualTo("0");
             TcpSock sk = sk(fd);
             assertThat(sk.skMaxAckBacklog).as("sk_max_ack_backlog after listen(fd, %d)", backlog).isEqualTo(backlog);
@@ -89,7 +84,7 @@ class ListenTest {
             assertThat(sk.icskAcceptQueue.len()).as("reqsk_queue_len of a new listener: its SYN queue is empty")
                     .isZero();
             assertThat(acceptconn(fd)).as("getsockopt(SO_ACCEPTCONN) on a listener").isEqualTo(1);
-            assertThat(net().hashinfo.listeners(SERVER.port()))
+            assertThat(Net.current().hashinfo.listeners(SERVER.port()))
                     .as("the listening hash of port 80 (inet_hash): exactly this socket").containsExactly(sk);
         });
     }
@@ -108,8 +103,8 @@ class ListenTest {
     @DisplayName("the backlog is capped at net.core.somaxconn, compared UNSIGNED: a negative backlog becomes somaxconn, 0 stays 0")
     void backlogIsCappedAtSomaxconn(int somaxconn, int backlog, int stored) {
         inProcess(() -> {
-            net().somaxconn = somaxconn;
-            int fd = boundSocket(0);
+            Net.current().somaxconn = somaxconn;
+            int fd = bound(0);
             assertThat(errno(SocketCalls.listen(fd, backlog)))
                     .as("listen(fd, %d) never fails because of the backlog: it is silently capped", backlog)
                     .isEqualTo("0");
@@ -125,8 +120,8 @@ class ListenTest {
     @DisplayName("net.core.somaxconn is 4096 by default (since 5.4), so that is the largest backlog")
     void defaultSomaxconnIs4096(int backlog, int stored) {
         inProcess(() -> {
-            assertThat(net().somaxconn).as("net.core.somaxconn of a fresh namespace").isEqualTo(4096);
-            int fd = boundSocket(0);
+            assertThat(Net.current().somaxconn).as("net.core.somaxconn of a fresh namespace").isEqualTo(4096);
+            int fd = bound(0);
             check(SocketCalls.listen(fd, backlog));
             assertThat(sk(fd).skMaxAckBacklog).as("sk_max_ack_backlog after listen(fd, %d) with the default somaxconn",
                     backlog).isEqualTo(stored);
@@ -150,7 +145,7 @@ class ListenTest {
                     .isEqualTo(1);
             assertThat(sk.icskAcceptQueue.acceptQueue())
                     .as("the accept queue after the second listen(): untouched").containsExactly(waiting);
-            assertThat(net().hashinfo.listeners(SERVER.port()))
+            assertThat(Net.current().hashinfo.listeners(SERVER.port()))
                     .as("the listening hash of port 80 after two listen() calls: the socket once, not hashed again")
                     .containsExactly(sk);
         });
@@ -160,7 +155,7 @@ class ListenTest {
     @DisplayName("listen() on an unbound socket takes an ephemeral port from ip_local_port_range (32768-60999) and listens there")
     void listenOnAnUnboundSocketTakesAnEphemeralPort() {
         inProcess(() -> {
-            int fd = client(0);
+            int fd = socket(0);
             assertThat(sk(fd).num).as("the port of a socket never bound").isZero();
             assertThat(errno(SocketCalls.listen(fd, 5))).as("listen(unbound socket, 5)").isEqualTo("0");
             TcpSock sk = sk(fd);
@@ -169,7 +164,7 @@ class ListenTest {
             assertThat(TcpSock.stateName(sk.skState)).as("sk_state after listen() on an unbound socket")
                     .isEqualTo("LISTEN");
             assertThat(sk.skMaxAckBacklog).as("sk_max_ack_backlog").isEqualTo(5);
-            assertThat(net().hashinfo.listeners(sk.num)).as("the listening hash of the port it took")
+            assertThat(Net.current().hashinfo.listeners(sk.num)).as("the listening hash of the port it took")
                     .containsExactly(sk);
         });
     }
@@ -189,11 +184,12 @@ class ListenTest {
     @DisplayName("listen() gives EINVAL unless the socket is SS_UNCONNECTED and its sk is CLOSE or LISTEN; nothing changes")
     void listenOnAConnectedSocketIsEinval(Connected how) {
         inProcess(() -> {
-            int fd = client(Socket.SOCK_NONBLOCK);
-            Socket sock = socket(fd);
+            int fd = socket(Socket.SOCK_NONBLOCK);
+            Socket sock = sock(fd);
             switch (how) {
                 case CONNECTING_AFTER_CONNECT -> {
-                    net().setDropFilter(skb -> skb.has(SkBuff.SYN)); // the SYN is lost: the connect stays in progress
+                    // the SYN is lost: the connect stays in progress
+                    Net.current().setDropFilter(skb -> skb.has(SkBuff.SYN));
                     assertThat(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE)))
                             .as("non-blocking connect() whose SYN is dropped").isEqualTo("EINPROGRESS");
                     assertThat(sock.state).as("struct socket state after connect(): SS_CONNECTING")
@@ -201,7 +197,7 @@ class ListenTest {
                 }
                 case SOCKET_SS_CONNECTED -> sock.state = Socket.SS_CONNECTED;
                 case SK_SYN_SENT -> {
-                    net().setDropFilter(skb -> skb.has(SkBuff.SYN));
+                    Net.current().setDropFilter(skb -> skb.has(SkBuff.SYN));
                     SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
                     sock.state = Socket.SS_UNCONNECTED;
                 }
@@ -218,7 +214,7 @@ class ListenTest {
             assertThat(sk.skMaxAckBacklog).as("sk_max_ack_backlog after the failed listen(): the backlog is not stored")
                     .isZero();
             assertThat(sk.num).as("the port after the failed listen(): unchanged").isEqualTo(portBefore);
-            assertThat(net().hashinfo.listeners(sk.num)).as("listeners of its port: it did not become one")
+            assertThat(Net.current().hashinfo.listeners(sk.num)).as("listeners of its port: it did not become one")
                     .doesNotContain(sk);
             if (how != Connected.SOCKET_SS_CONNECTED) {
                 assertThat(TcpSock.stateName(sk.skState)).as("the sk whose SYN is unanswered is still connecting")
@@ -233,7 +229,7 @@ class ListenTest {
         inProcess(() -> {
             int[] fds = new int[2];
             for (int i = 0; i < 2; i++) {
-                fds[i] = client(0);
+                fds[i] = socket(0);
                 check(SocketCalls.setsockopt(fds[i], SockOptions.SOL_SOCKET, SockOptions.SO_REUSEADDR, 1));
                 assertThat(errno(SocketCalls.bind(fds[i], SERVER, SockaddrIn.SIZE)))
                         .as("bind #%d to 127.0.0.1:80 with SO_REUSEADDR, nobody listening yet", i + 1).isEqualTo("0");
@@ -248,7 +244,8 @@ class ListenTest {
                     .as("sk_state of the second socket after its failed listen(): inet_csk_listen_start puts it back")
                     .isEqualTo(TcpSock.stateName(TCP_CLOSE));
             assertThat(acceptconn(fds[1])).as("SO_ACCEPTCONN of the second socket").isZero();
-            assertThat(net().hashinfo.listeners(SERVER.port())).as("listeners of port 80: the first socket only")
+            assertThat(Net.current().hashinfo.listeners(SERVER.port()))
+                    .as("listeners of port 80: the first socket only")
                     .containsExactly(sk(fds[0]));
         });
     }
@@ -258,7 +255,7 @@ class ListenTest {
     void listenChecksTheDescriptor() {
         inProcess(() -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
-            int sfd = boundSocket(0);
+            int sfd = bound(0);
             List<String> results = new ArrayList<>();
             results.add("99: " + errno(SocketCalls.listen(99, 5)));
             results.add("99 (backlog -1): " + errno(SocketCalls.listen(99, -1)));
@@ -340,14 +337,15 @@ class ListenTest {
                     .isEqualTo(expected);
             assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len: the SYN queue holds the backlog plus one")
                     .isEqualTo(backlog + 1);
-            assertThat(net().stat(Mib.REQ_Q_FULL_DROP)).as("TcpExtTCPReqQFullDrop: the 2 SYNs that found the SYN queue full")
+            assertThat(Net.current().stat(Mib.REQ_Q_FULL_DROP)).as("TcpExtTCPReqQFullDrop: the 2 SYNs that found the SYN queue full")
                     .isEqualTo(2);
-            assertThat(net().stat(Mib.LISTEN_DROPS)).as("TcpExtListenDrops: every SYN the listener dropped (tcp_listendrop)")
+            assertThat(Net.current().stat(Mib.LISTEN_DROPS))
+                    .as("TcpExtListenDrops: every SYN the listener dropped (tcp_listendrop)")
                     .isEqualTo(2);
-            assertThat(net().stat(Mib.LISTEN_OVERFLOWS))
+            assertThat(Net.current().stat(Mib.LISTEN_OVERFLOWS))
                     .as("TcpExtListenOverflows: the ACCEPT queue never overflowed (it is empty)").isZero();
             assertThat(listener.icskAcceptQueue.acceptQueue()).as("the accept queue: no handshake completed").isEmpty();
-            assertThat(net().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens: no child was created").isZero();
+            assertThat(Net.current().stat(Mib.PASSIVE_OPENS)).as("TcpPassiveOpens: no child was created").isZero();
         });
     }
 
@@ -368,9 +366,9 @@ class ListenTest {
                             + "(%d > %d is false: not full)", backlog, backlog, backlog, backlog)
                     .isTrue();
             assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len after the SYN").isEqualTo(1);
-            assertThat(net().stat(Mib.LISTEN_OVERFLOWS)).as("TcpExtListenOverflows").isZero();
-            assertThat(net().stat(Mib.LISTEN_DROPS)).as("TcpExtListenDrops").isZero();
-            assertThat(net().stat(Mib.REQ_Q_FULL_DROP)).as("TcpExtTCPReqQFullDrop").isZero();
+            assertThat(Net.current().stat(Mib.LISTEN_OVERFLOWS)).as("TcpExtListenOverflows").isZero();
+            assertThat(Net.current().stat(Mib.LISTEN_DROPS)).as("TcpExtListenDrops").isZero();
+            assertThat(Net.current().stat(Mib.REQ_Q_FULL_DROP)).as("TcpExtTCPReqQFullDrop").isZero();
         });
     }
 
@@ -393,10 +391,11 @@ class ListenTest {
             assertThat(TcpSock.stateName(sk(cfd).skState)).as("the client, whose SYN was silently dropped")
                     .isEqualTo(TcpSock.stateName(TCP_SYN_SENT));
             assertThat(listener.icskAcceptQueue.len()).as("reqsk_queue_len: the SYN made no request").isZero();
-            assertThat(net().stat(Mib.LISTEN_OVERFLOWS)).as("TcpExtListenOverflows: the accept queue was full")
+            assertThat(Net.current().stat(Mib.LISTEN_OVERFLOWS)).as("TcpExtListenOverflows: the accept queue was full")
                     .isEqualTo(1);
-            assertThat(net().stat(Mib.LISTEN_DROPS)).as("TcpExtListenDrops: the listener dropped a SYN").isEqualTo(1);
-            assertThat(net().stat(Mib.REQ_Q_FULL_DROP)).as("TcpExtTCPReqQFullDrop: the SYN queue was not full")
+            assertThat(Net.current().stat(Mib.LISTEN_DROPS)).as("TcpExtListenDrops: the listener dropped a SYN")
+                    .isEqualTo(1);
+            assertThat(Net.current().stat(Mib.REQ_Q_FULL_DROP)).as("TcpExtTCPReqQFullDrop: the SYN queue was not full")
                     .isZero();
             assertThat(listener.skAckBacklog).as("sk_ack_backlog: unchanged by a dropped SYN").isEqualTo(backlog + 1);
         });
@@ -415,8 +414,8 @@ class ListenTest {
             queueByHand(listener, 50000);
             queueByHand(listener, 50001); // and 2 > 1: the accept queue is full too
             connect();
-            assertThat(List.of(net().stat(Mib.REQ_Q_FULL_DROP), net().stat(Mib.LISTEN_OVERFLOWS),
-                    net().stat(Mib.LISTEN_DROPS)))
+            assertThat(List.of(Net.current().stat(Mib.REQ_Q_FULL_DROP), Net.current().stat(Mib.LISTEN_OVERFLOWS),
+                    Net.current().stat(Mib.LISTEN_DROPS)))
                     .as("[TCPReqQFullDrop, ListenOverflows, ListenDrops] after a SYN that found both queues full: "
                             + "tcp_conn_request drops it at the SYN-queue check and never reaches the accept-queue one")
                     .containsExactly(1L, 0L, 1L);

@@ -1,23 +1,24 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Processes.pause;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.connectNonBlocking;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Syscalls.check;
 import static herd.epoll.Epoll.EPOLL_CTL_ADD;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
 import static herd.fs.Poll.EPOLLRDNORM;
-import static herd.inet.InetTests.connectNonBlocking;
-import static herd.inet.InetTests.file;
-import static herd.inet.InetTests.inProcess;
-import static herd.inet.InetTests.listener;
 import static herd.inet.InetTests.listenerByHand;
-import static herd.inet.InetTests.net;
-import static herd.inet.InetTests.pause;
 import static herd.inet.InetTests.queueByHand;
-import static herd.inet.InetTests.sk;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Sockets;
 import herd.epoll.Epoll;
 import herd.epoll.EpollEvent;
 import herd.fs.File;
@@ -161,7 +162,7 @@ class TcpPollTest {
     void theSynQueueNeverMakesAListenerReadable() {
         inProcess(() -> {
             int lfd = listener(8, 0);
-            net().setDropFilter(skb -> skb.has(SkBuff.SYN | SkBuff.ACK));
+            Net.current().setDropFilter(skb -> skb.has(SkBuff.SYN | SkBuff.ACK));
             for (int i = 0; i < 3; i++) {
                 connectNonBlocking();
             }
@@ -186,14 +187,14 @@ class TcpPollTest {
         inProcess(() -> {
             int lfd = listener(8, 0);
             TcpSock sk = sk(lfd);
-            net().setDropFilter(skb -> skb.flags() == SkBuff.ACK && skb.dport() == InetTests.SERVER.port());
+            Net.current().setDropFilter(skb -> skb.flags() == SkBuff.ACK && skb.dport() == SERVER.port());
             int cfd = connectNonBlocking();
             assertThat(sk(cfd).skState).as("precondition: the client got the SYN-ACK, it is connected")
                     .isEqualTo(TcpSock.TCP_ESTABLISHED);
             int lost = pollNow(lfd);
             int synQueue = sk.icskAcceptQueue.len();
 
-            net().setDropFilter(skb -> false);
+            Net.current().setDropFilter(skb -> false);
             check(Vfs.write(cfd, new byte[] {'x'}, 1));
             int completed = pollNow(lfd);
 
@@ -260,7 +261,7 @@ class TcpPollTest {
             assertThat(server.state()).as("poll(-1) on an empty listener sleeps").isEqualTo(TASK_INTERRUPTIBLE);
             int mark = sched.trace().events().size();
 
-            Task client = p.spawn("client", InetTests::connectNonBlocking);
+            Task client = p.spawn("client", Sockets::connectNonBlocking);
             sched.run();
 
             assertThat(ret.get()).as("poll's result once the connection completed").isEqualTo(1);
@@ -311,7 +312,7 @@ class TcpPollTest {
                     .isEqualTo(TASK_INTERRUPTIBLE);
             int mark = sched.trace().events().size();
 
-            Task client = p.spawn("client", InetTests::connectNonBlocking);
+            Task client = p.spawn("client", Sockets::connectNonBlocking);
             sched.run();
 
             assertThat(ret.get()).as("epoll_wait's result").isEqualTo(1);
@@ -370,7 +371,7 @@ class TcpPollTest {
             Process p = new Process(sched, "server");
             AtomicLong ret = new AtomicLong(-999);
             Task worker = epollWorker(sched, p, () -> ret.set(Epoll.epollWait(4, oneSlot(), 1, -1)));
-            Net.of(sched).setDropFilter(skb -> skb.flags() == SkBuff.ACK && skb.dport() == InetTests.SERVER.port());
+            Net.of(sched).setDropFilter(skb -> skb.flags() == SkBuff.ACK && skb.dport() == SERVER.port());
             int[] cfd = new int[1];
             AtomicLong checked = new AtomicLong(-999);
             p.spawn("client", () -> {
@@ -403,7 +404,7 @@ class TcpPollTest {
             Task worker = epollWorker(sched, p, () -> Epoll.epollWait(4, oneSlot(), 1, -1));
             int mark = sched.trace().events().size();
 
-            Task client = p.spawn("client", InetTests::connectNonBlocking);
+            Task client = p.spawn("client", Sockets::connectNonBlocking);
             sched.run();
 
             List<TraceEvent> events = sched.trace().events().subList(mark, sched.trace().events().size());

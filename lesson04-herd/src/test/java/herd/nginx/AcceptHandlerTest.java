@@ -1,27 +1,28 @@
 package herd.nginx;
 
-import static herd.course.Syscalls.check;
+import static herd.course.kit.Epolls.item;
+import static herd.course.kit.Nginx.FIRST_PID;
+import static herd.course.kit.Nginx.asleep;
+import static herd.course.kit.Nginx.listener;
+import static herd.course.kit.Nginx.listenerReported;
+import static herd.course.kit.Nginx.startIdle;
+import static herd.course.kit.Nginx.sum;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.fileOf;
+import static herd.course.kit.Processes.openFds;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.accept4Calls;
+import static herd.course.kit.Sockets.connectNonBlocking;
+import static herd.course.kit.Sockets.portOf;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Traces.since;
+import static herd.course.kit.Traces.strace;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLRDHUP;
-import static herd.nginx.NgxTests.FIRST_PID;
-import static herd.nginx.NgxTests.accept4Calls;
-import static herd.nginx.NgxTests.asleep;
-import static herd.nginx.NgxTests.connectNonBlocking;
-import static herd.nginx.NgxTests.fileOf;
 import static herd.nginx.NgxTests.inWorker;
-import static herd.nginx.NgxTests.item;
-import static herd.nginx.NgxTests.listenerReported;
-import static herd.nginx.NgxTests.listener;
 import static herd.nginx.NgxTests.listening;
-import static herd.nginx.NgxTests.openFds;
-import static herd.nginx.NgxTests.openFile;
-import static herd.nginx.NgxTests.portOf;
-import static herd.nginx.NgxTests.since;
-import static herd.nginx.NgxTests.startIdle;
-import static herd.nginx.NgxTests.strace;
-import static herd.nginx.NgxTests.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
@@ -134,14 +135,14 @@ class AcceptHandlerTest {
             int lfd = listener();
             NgxConnection ls = listening(lfd);
             ls.read.ready = true;
-            List<Integer> open = openFds();
+            List<Integer> open = openFds(Process.current());
 
             NgxEventAccept.ngxEventAccept(ls.read);
 
             assertThat(accept4Calls()).as("[successful, EAGAIN] accept4 calls: one, on an empty accept queue")
                     .containsExactly(0L, 1L);
             assertThat(worker.errorLog).as("EAGAIN is not an error to log: another worker was faster").isEmpty();
-            assertThat(openFds()).as("open descriptors after the failed accept").isEqualTo(open);
+            assertThat(openFds(Process.current())).as("open descriptors after the failed accept").isEqualTo(open);
             assertThat(IntStream.range(0, 16).mapToObj(worker::connection).filter(c -> c != null).toList())
                     .as("the worker's connections: none was made").isEmpty();
             assertThat(ls.read.ready).as("ngx_event_accept clears ev->ready").isFalse();
@@ -162,8 +163,8 @@ class AcceptHandlerTest {
             assertThat(accept4Calls()).as("[successful, EAGAIN] accept4 calls").containsExactly(1L, 0L);
             NgxConnection c = worker.connection(expected);
             assertThat(c).as("the connection of the accepted descriptor %d", expected).isNotNull();
-            assertThat(openFile(expected).nonBlocking()).as("the accepted file is O_NONBLOCK").isTrue();
-            assertThat(Socket.sockFromFile(openFile(expected)).sk.dport).as("the accepted socket's peer: the client")
+            assertThat(file(expected).nonBlocking()).as("the accepted file is O_NONBLOCK").isTrue();
+            assertThat(Socket.sockFromFile(file(expected)).sk.dport).as("the accepted socket's peer: the client")
                     .isEqualTo(portOf(cfd));
             assertThat(item(worker.eventPoll(), expected)).as("the worker's epoll item for %d", expected).isNotNull();
             assertThat(item(worker.eventPoll(), expected).event.events).as("its events, edge-triggered: "
@@ -194,7 +195,7 @@ class AcceptHandlerTest {
                     + "multi_accept %s", multiAccept ? "on: accept until EAGAIN" : "off: one accept4")
                     .isEqualTo(multiAccept ? List.of(3L, 1L) : List.of(1L, 0L));
             assertThat(ls.read.available).as("ev->available is multi_accept").isEqualTo(multiAccept);
-            long queued = Socket.sockFromFile(openFile(lfd)).sk.skAckBacklog;
+            long queued = Socket.sockFromFile(file(lfd)).sk.skAckBacklog;
             assertThat(queued).as("connections still in the accept queue").isEqualTo(multiAccept ? 0 : 2);
         });
     }
@@ -338,7 +339,7 @@ class AcceptHandlerTest {
             long[] reply = {Long.MIN_VALUE};
             new Process(sched, "curl").spawn("curl", () -> {
                 int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0));
-                check(SocketCalls.connect(fd, Telnet.SERVER, SockaddrIn.SIZE));
+                check(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE));
                 check(Vfs.write(fd, request, request.length));
                 reply[0] = Vfs.read(fd, new byte[64], 64);
             });
@@ -363,7 +364,7 @@ class AcceptHandlerTest {
             NgxWorker worker = master.workers.get(0);
             new Process(sched, "quit").spawn("quit", () -> {
                 int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0));
-                check(SocketCalls.connect(fd, Telnet.SERVER, SockaddrIn.SIZE));
+                check(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE));
                 check(Vfs.close(fd));
             });
             sched.runUntilIdle();
@@ -391,7 +392,7 @@ class AcceptHandlerTest {
             var stats = herd.sched.Task.current().syscallStats();
             assertThat(stats.errors("read", herd.uapi.Errno.EAGAIN)).as("reads that got EAGAIN").isEqualTo(1);
             assertThat(worker.connection(fd)).as("nothing read: the connection stays (a spurious call)").isSameAs(c);
-            assertThat(openFds()).as("its descriptor stays open").contains(fd);
+            assertThat(openFds(Process.current())).as("its descriptor stays open").contains(fd);
             assertThat(worker.requests).as("requests").isZero();
 
             byte[] request = "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -400,7 +401,7 @@ class AcceptHandlerTest {
 
             assertThat(worker.requests).as("requests once the client wrote one").isEqualTo(1);
             assertThat(worker.connection(fd)).as("the connection after the request").isNull();
-            assertThat(openFds()).as("its descriptor after the request").doesNotContain(fd);
+            assertThat(openFds(Process.current())).as("its descriptor after the request").doesNotContain(fd);
         });
     }
 

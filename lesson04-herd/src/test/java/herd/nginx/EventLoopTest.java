@@ -1,22 +1,25 @@
 package herd.nginx;
 
-import static herd.course.Syscalls.check;
+import static herd.course.kit.Epolls.item;
+import static herd.course.kit.Epolls.watched;
+import static herd.course.kit.Nginx.FIRST_PID;
+import static herd.course.kit.Nginx.asleep;
+import static herd.course.kit.Nginx.listener;
+import static herd.course.kit.Nginx.listenerReported;
+import static herd.course.kit.Nginx.startIdle;
+import static herd.course.kit.Processes.fileOf;
+import static herd.course.kit.Sockets.connectNonBlocking;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
+import static herd.course.kit.Traces.since;
+import static herd.course.kit.Traces.starting;
+import static herd.course.kit.Traces.strace;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
 import static herd.fs.Poll.EPOLLRDHUP;
-import static herd.nginx.NgxTests.FIRST_PID;
-import static herd.nginx.NgxTests.asleep;
-import static herd.nginx.NgxTests.fileOf;
 import static herd.nginx.NgxTests.inWorker;
-import static herd.nginx.NgxTests.item;
-import static herd.nginx.NgxTests.listenerReported;
-import static herd.nginx.NgxTests.since;
-import static herd.nginx.NgxTests.starting;
-import static herd.nginx.NgxTests.startIdle;
-import static herd.nginx.NgxTests.strace;
-import static herd.nginx.NgxTests.watched;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.epoll.EpItem;
@@ -269,7 +272,7 @@ class EventLoopTest {
             assertThat(List.of(level.read.active, edge.read.active)).as("both events active").containsExactly(true, true);
 
             NgxConnection again = worker.getConnection(sv[0]);
-            assertThat(herd.course.Syscalls.errno(NgxEpollModule.ngxEpollAddEvent(worker, again.read, 0)))
+            assertThat(errno(NgxEpollModule.ngxEpollAddEvent(worker, again.read, 0)))
                     .as("adding descriptor %d a second time: epoll_ctl's error is returned", sv[0]).isEqualTo("EEXIST");
             assertThat(again.read.active).as("an event whose epoll_ctl failed stays inactive").isFalse();
         });
@@ -313,8 +316,8 @@ class EventLoopTest {
             + "reported again")
     void postEventsQueuesInsteadOfCalling() {
         inWorker(false, worker -> {
-            int lfd = NgxTests.listener();
-            NgxTests.connectNonBlocking();
+            int lfd = listener();
+            connectNonBlocking();
             int efd = (int) check(EventFd.eventfd2(0, 0));
             check(Vfs.write(efd, EventFd.value(1), Long.BYTES));
             NgxConnection ls = worker.getConnection(lfd, true);

@@ -1,16 +1,18 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.ep;
+import static herd.course.kit.Epolls.mask;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.eventfdQueue;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.errno;
+import static herd.course.kit.WaitQueues.entriesOf;
+import static herd.epoll.Epoll.EPOLLEXCLUSIVE;
 import static herd.epoll.Epoll.EPOLL_CTL_ADD;
 import static herd.epoll.Epoll.EPOLL_CTL_DEL;
 import static herd.epoll.Epoll.EPOLL_CTL_MOD;
-import static herd.epoll.EpollTests.ep;
-import static herd.epoll.EpollTests.errno;
-import static herd.epoll.EpollTests.eventfd;
-import static herd.epoll.EpollTests.file;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.ExclusiveTests.EXCL;
-import static herd.epoll.ExclusiveTests.eventfdQueue;
-import static herd.epoll.ExclusiveTests.mask;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
@@ -21,7 +23,6 @@ import herd.fs.Process;
 import herd.fs.RegularFile;
 import herd.wait.WaitQueueEntry;
 import herd.wait.WaitQueueHead;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.DisplayName;
@@ -61,12 +62,6 @@ class ExclusiveCtlTest {
         }
     }
 
-    private static List<WaitQueueEntry> entries(WaitQueueHead wq) {
-        List<WaitQueueEntry> out = new ArrayList<>();
-        wq.head.entries().forEach(out::add);
-        return out;
-    }
-
     // ---- ADD: the companions ------------------------------------------------------------------
 
     @ParameterizedTest(name = "[{index}] ADD {0}|EXCLUSIVE: 0, item {1}")
@@ -82,11 +77,11 @@ class ExclusiveCtlTest {
     @DisplayName("ADD with EPOLLEXCLUSIVE and only EPOLLEXCLUSIVE_OK_BITS (IN OUT ERR HUP WAKEUP ET) succeeds; the item "
             + "keeps the flag, ERR|HUP are added, WAKEUP is dropped")
     void allowedCompanions(String events, String itemEvents) {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
 
-            assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, efd, mask(events) | EXCL)))
+            assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, efd, mask(events) | EPOLLEXCLUSIVE)))
                     .as("epoll_ctl(ADD, %s|EPOLLEXCLUSIVE): every bit is in EPOLLEXCLUSIVE_OK_BITS", events)
                     .isEqualTo("0");
             List<EpItem> items = ep(epfd).items();
@@ -95,7 +90,7 @@ class ExclusiveCtlTest {
                     .as("the item's mask: EPOLLEXCLUSIVE kept, EPOLLERR|EPOLLHUP always added, EPOLLWAKEUP silently "
                             + "dropped (no CAP_BLOCK_SUSPEND)")
                     .isEqualTo(Epoll.names(mask(itemEvents)));
-            assertThat(entries(eventfdQueue(file(efd)))).as("its entry on the eventfd's queue is exclusive")
+            assertThat(entriesOf(eventfdQueue(file(efd)))).as("its entry on the eventfd's queue is exclusive")
                     .singleElement().matches(WaitQueueEntry::isExclusive, "exclusive");
         });
     }
@@ -106,12 +101,12 @@ class ExclusiveCtlTest {
     @DisplayName("ADD with EPOLLEXCLUSIVE and any bit outside EPOLLEXCLUSIVE_OK_BITS is EINVAL and adds nothing; "
             + "the same mask without the flag is fine")
     void forbiddenCompanions(String events) {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             long watches = Process.current().user.epollWatches.get();
 
-            assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, efd, mask(events) | EXCL)))
+            assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, efd, mask(events) | EPOLLEXCLUSIVE)))
                     .as("epoll_ctl(ADD, %s|EPOLLEXCLUSIVE): a bit outside EPOLLEXCLUSIVE_OK_BITS (ONESHOT, RDHUP, PRI, "
                             + "RDNORM, RDBAND, WRNORM, WRBAND, MSG are not allowed; nginx strips EPOLLRDHUP for this "
                             + "reason)", events)
@@ -132,7 +127,7 @@ class ExclusiveCtlTest {
     @DisplayName("MOD with EPOLLEXCLUSIVE is always EINVAL: on a plain item, on an exclusive item, and on an fd that "
             + "is not in the epoll (EINVAL before ENOENT)")
     void modWithTheFlagIsAlwaysEinval() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int plain = eventfd();
             int notThere = eventfd();
@@ -141,18 +136,18 @@ class ExclusiveCtlTest {
             runTable(List.of(
                     new Row("MOD of a plain item to IN|EXCLUSIVE (exclusivity is decided at ADD, where the entry is "
                             + "queued; MOD cannot move it)", "EINVAL",
-                            () -> ctl(epfd, EPOLL_CTL_MOD, plain, EPOLLIN | EXCL)),
+                            () -> ctl(epfd, EPOLL_CTL_MOD, plain, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("MOD of a plain item to EXCLUSIVE alone", "EINVAL",
-                            () -> ctl(epfd, EPOLL_CTL_MOD, plain, EXCL)),
+                            () -> ctl(epfd, EPOLL_CTL_MOD, plain, EPOLLEXCLUSIVE)),
                     new Row("MOD with IN|EXCLUSIVE of an fd not in the epoll (the flag check comes before the tree "
                             + "lookup: EINVAL, not ENOENT)", "EINVAL",
-                            () -> ctl(epfd, EPOLL_CTL_MOD, notThere, EPOLLIN | EXCL)),
+                            () -> ctl(epfd, EPOLL_CTL_MOD, notThere, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("MOD with IN of an fd not in the epoll, no flag", "ENOENT",
                             () -> ctl(epfd, EPOLL_CTL_MOD, notThere, EPOLLIN))));
             EpItem epi = ep(epfd).items().get(0);
             assertThat(Epoll.names(epi.event.events)).as("the plain item's mask is untouched by the failed MODs")
                     .isEqualTo(Epoll.names(EPOLLIN | EPOLLERR | EPOLLHUP));
-            assertThat(entries(eventfdQueue(file(plain)))).as("its entry is still non-exclusive")
+            assertThat(entriesOf(eventfdQueue(file(plain)))).as("its entry is still non-exclusive")
                     .singleElement().matches(e -> !e.isExclusive(), "non-exclusive");
         });
     }
@@ -161,10 +156,11 @@ class ExclusiveCtlTest {
     @DisplayName("MOD of an item added with EPOLLEXCLUSIVE is EINVAL even without the flag; its mask and its exclusive "
             + "entry stay as they were")
     void modOfAnExclusiveItemIsEinval() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
-            assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EXCL))).as("ADD IN|EXCLUSIVE").isEqualTo("0");
+            assertThat(errno(ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EPOLLEXCLUSIVE))).as("ADD IN|EXCLUSIVE")
+                    .isEqualTo("0");
 
             runTable(List.of(
                     new Row("MOD of the exclusive item to OUT (a valid mask, no flag): the EXISTING item has "
@@ -172,13 +168,13 @@ class ExclusiveCtlTest {
                     new Row("MOD of the exclusive item to IN (the same events)", "EINVAL",
                             () -> ctl(epfd, EPOLL_CTL_MOD, efd, EPOLLIN)),
                     new Row("MOD of the exclusive item to IN|EXCLUSIVE", "EINVAL",
-                            () -> ctl(epfd, EPOLL_CTL_MOD, efd, EPOLLIN | EXCL)),
+                            () -> ctl(epfd, EPOLL_CTL_MOD, efd, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("MOD of the exclusive item, event NULL (copied first)", "EFAULT",
                             () -> Epoll.epollCtl(epfd, EPOLL_CTL_MOD, efd, null))));
             EpItem epi = ep(epfd).items().get(0);
             assertThat(Epoll.names(epi.event.events)).as("the item's mask after the refused MODs")
-                    .isEqualTo(Epoll.names(EPOLLIN | EPOLLERR | EPOLLHUP | EXCL));
-            assertThat(entries(eventfdQueue(file(efd)))).as("its entry is still exclusive")
+                    .isEqualTo(Epoll.names(EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLEXCLUSIVE));
+            assertThat(entriesOf(eventfdQueue(file(efd)))).as("its entry is still exclusive")
                     .singleElement().matches(WaitQueueEntry::isExclusive, "exclusive");
         });
     }
@@ -187,17 +183,17 @@ class ExclusiveCtlTest {
     @DisplayName("to change an exclusive item: DEL (allowed, takes its entry off the queue), then ADD again; a plain "
             + "item can then be MODified")
     void delThenAddIsTheWayToChangeIt() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             WaitQueueHead wqh = eventfdQueue(file(efd));
             runTable(List.of(
-                    new Row("ADD IN|EXCLUSIVE", "0", () -> ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EXCL)),
+                    new Row("ADD IN|EXCLUSIVE", "0", () -> ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("DEL of the exclusive item, with an event carrying EXCLUSIVE|ONESHOT (DEL looks at no "
-                            + "event)", "0", () -> ctl(epfd, EPOLL_CTL_DEL, efd, EXCL | mask("ONESHOT"))),
+                            + "event)", "0", () -> ctl(epfd, EPOLL_CTL_DEL, efd, EPOLLEXCLUSIVE | mask("ONESHOT"))),
                     new Row("ADD IN (plain) again", "0", () -> ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN)),
                     new Row("MOD the plain item to IN|OUT", "0", () -> ctl(epfd, EPOLL_CTL_MOD, efd, EPOLLIN | EPOLLOUT))));
-            assertThat(entries(wqh)).as("one entry on the eventfd's queue, non-exclusive now")
+            assertThat(entriesOf(wqh)).as("one entry on the eventfd's queue, non-exclusive now")
                     .singleElement().matches(e -> !e.isExclusive(), "non-exclusive");
             assertThat(Epoll.names(ep(epfd).items().get(0).event.events)).as("the item's mask after the MOD")
                     .isEqualTo(Epoll.names(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP));
@@ -210,16 +206,16 @@ class ExclusiveCtlTest {
     @DisplayName("EPOLLEXCLUSIVE on an epoll target is EINVAL, before the loop check (EINVAL, not ELOOP); without "
             + "the flag the same ADD works")
     void anEpollTargetIsEinval() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int outer = newEpoll();
             int inner = newEpoll();
             runTable(List.of(
                     new Row("ADD IN|EXCLUSIVE of epoll 4 into epoll 3 (no nested exclusive wake-ups)", "EINVAL",
-                            () -> ctl(outer, EPOLL_CTL_ADD, inner, EPOLLIN | EXCL)),
+                            () -> ctl(outer, EPOLL_CTL_ADD, inner, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("ADD IN of epoll 4 into epoll 3, no flag", "0",
                             () -> ctl(outer, EPOLL_CTL_ADD, inner, EPOLLIN)),
                     new Row("ADD IN|EXCLUSIVE of epoll 3 into epoll 4 (a cycle: the flag check comes first)", "EINVAL",
-                            () -> ctl(inner, EPOLL_CTL_ADD, outer, EPOLLIN | EXCL)),
+                            () -> ctl(inner, EPOLL_CTL_ADD, outer, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("ADD IN of epoll 3 into epoll 4, no flag (a cycle)", "ELOOP",
                             () -> ctl(inner, EPOLL_CTL_ADD, outer, EPOLLIN))));
             assertThat(ep(outer).items()).as("epoll 3 holds only the plain item of epoll 4").hasSize(1);
@@ -231,14 +227,14 @@ class ExclusiveCtlTest {
     @DisplayName("the order: EFAULT, EBADF (epfd, fd), EPERM, EINVAL (same file / not an epoll) come first; then the "
             + "EXCLUSIVE rules; then EEXIST and ENOENT; an unknown op is EINVAL")
     void theOrderOfTheChecks() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int epfd = newEpoll();
             int efd = eventfd();
             int reg = (int) RegularFile.open("/etc/hosts");
             assertThat(reg).as("open(/etc/hosts)").isPositive();
             int notEpoll = eventfd();
             int bad = 99;
-            int oneshot = mask("IN|ONESHOT") | EXCL;
+            int oneshot = mask("IN|ONESHOT") | EPOLLEXCLUSIVE;
             runTable(List.of(
                     new Row("ADD IN|ONESHOT|EXCLUSIVE, event NULL: copy_from_user fails first", "EFAULT",
                             () -> Epoll.epollCtl(epfd, EPOLL_CTL_ADD, efd, null)),
@@ -247,24 +243,25 @@ class ExclusiveCtlTest {
                     new Row("ADD IN|ONESHOT|EXCLUSIVE, fd 99 not open", "EBADF",
                             () -> ctl(epfd, EPOLL_CTL_ADD, bad, oneshot)),
                     new Row("MOD IN|EXCLUSIVE, fd 99 not open", "EBADF",
-                            () -> ctl(epfd, EPOLL_CTL_MOD, bad, EPOLLIN | EXCL)),
+                            () -> ctl(epfd, EPOLL_CTL_MOD, bad, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("ADD IN|ONESHOT|EXCLUSIVE of /etc/hosts (no ->poll)", "EPERM",
                             () -> ctl(epfd, EPOLL_CTL_ADD, reg, oneshot)),
                     new Row("MOD IN|EXCLUSIVE of /etc/hosts", "EPERM",
-                            () -> ctl(epfd, EPOLL_CTL_MOD, reg, EPOLLIN | EXCL)),
+                            () -> ctl(epfd, EPOLL_CTL_MOD, reg, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("ADD IN|ONESHOT|EXCLUSIVE into an eventfd (not an epoll)", "EINVAL",
                             () -> ctl(notEpoll, EPOLL_CTL_ADD, efd, oneshot)),
                     new Row("ADD IN|ONESHOT|EXCLUSIVE of the eventfd", "EINVAL",
                             () -> ctl(epfd, EPOLL_CTL_ADD, efd, oneshot)),
                     new Row("ADD IN|EXCLUSIVE of the eventfd", "0",
-                            () -> ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EXCL)),
+                            () -> ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("ADD IN|EXCLUSIVE of the eventfd again: the flag is fine, the item exists", "EEXIST",
-                            () -> ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EXCL)),
+                            () -> ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("ADD IN|ONESHOT|EXCLUSIVE of the eventfd again: the flag check comes before the tree",
                             "EINVAL", () -> ctl(epfd, EPOLL_CTL_ADD, efd, oneshot)),
                     new Row("ADD IN (plain) of the eventfd again", "EEXIST",
                             () -> ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN)),
-                    new Row("op 4 (unknown) with IN|EXCLUSIVE", "EINVAL", () -> ctl(epfd, 4, efd, EPOLLIN | EXCL)),
+                    new Row("op 4 (unknown) with IN|EXCLUSIVE", "EINVAL",
+                            () -> ctl(epfd, 4, efd, EPOLLIN | EPOLLEXCLUSIVE)),
                     new Row("DEL of the exclusive item", "0", () -> Epoll.epollCtl(epfd, EPOLL_CTL_DEL, efd, null)),
                     new Row("DEL again", "ENOENT", () -> Epoll.epollCtl(epfd, EPOLL_CTL_DEL, efd, null))));
             assertThat(ep(epfd).items()).as("after the table the epoll is empty").isEmpty();

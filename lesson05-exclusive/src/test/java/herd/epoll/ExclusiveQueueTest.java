@@ -1,24 +1,26 @@
 package herd.epoll;
 
+import static herd.course.kit.Epolls.mask;
+import static herd.course.kit.Epolls.queue;
+import static herd.course.kit.Epolls.readyFds;
+import static herd.course.kit.Epolls.recorder;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.eventfdQueue;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.check;
+import static herd.epoll.Epoll.EPOLLEXCLUSIVE;
 import static herd.epoll.EpollTests.add;
-import static herd.epoll.EpollTests.ep;
-import static herd.epoll.EpollTests.eventfd;
-import static herd.epoll.EpollTests.file;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.readyFds;
-import static herd.epoll.EpollTests.recorder;
-import static herd.epoll.ExclusiveTests.EXCL;
 import static herd.epoll.ExclusiveTests.FD;
-import static herd.epoll.ExclusiveTests.eventfdQueue;
-import static herd.epoll.ExclusiveTests.mask;
-import static herd.epoll.ExclusiveTests.queue;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.epoll.EpollTests.Call;
+import herd.course.kit.Epolls.Call;
+import herd.course.kit.Epolls;
 import herd.epoll.ExclusiveTests.Server;
 import herd.fs.PollFd;
 import herd.fs.Select;
@@ -60,14 +62,14 @@ class ExclusiveQueueTest {
     @DisplayName("exclusive entries go to the TAIL in registration order, behind every non-exclusive entry "
             + "(which go to the head, newest first)")
     void exclusiveAtTheTailInRegistrationOrder() {
-        ExclusiveTests.inProcess(() -> {
+        inProcess(() -> {
             int efd = eventfd();
             Map<EventPoll, String> names = new HashMap<>();
             String[] order = {"plain1", "excl1", "plain2", "excl2", "excl3", "plain3"};
             for (String name : order) {
                 int epfd = newEpoll();
-                names.put(ep(epfd), name);
-                add(epfd, efd, name.startsWith("excl") ? EPOLLIN | EXCL : EPOLLIN, 0);
+                names.put(Epolls.ep(epfd), name);
+                add(epfd, efd, name.startsWith("excl") ? EPOLLIN | EPOLLEXCLUSIVE : EPOLLIN, 0);
             }
 
             assertThat(eventfdQueueOf(efd, names))
@@ -83,16 +85,16 @@ class ExclusiveQueueTest {
     @DisplayName("the entry is an ordinary epoll entry (no task, ep_poll_callback, whead, pwqlist) with WQ_FLAG_EXCLUSIVE; "
             + "it goes behind an exclusive entry already there (tail, not __add_wait_queue_exclusive's head)")
     void theEntryIsExclusiveAndBehindTheExclusiveOnesAlreadyThere() {
-        ExclusiveTests.inProcess(() -> {
+        inProcess(() -> {
             int efd = eventfd();
             WaitQueueHead wqh = eventfdQueue(file(efd));
             int epfd = newEpoll();
-            EventPoll ep = ep(epfd);
+            EventPoll ep = Epolls.ep(epfd);
             List<Call> calls = new CopyOnWriteArrayList<>();
             WaitQueueEntry before = recorder("exclusive waiter already queued", ep, calls);
             wqh.addWaitQueueExclusive(before);
 
-            add(epfd, efd, EPOLLIN | EXCL, 7);
+            add(epfd, efd, EPOLLIN | EPOLLEXCLUSIVE, 7);
 
             List<WaitQueueEntry> entries = new java.util.ArrayList<>();
             wqh.head.entries().forEach(entries::add);
@@ -116,7 +118,7 @@ class ExclusiveQueueTest {
             assertThat(pwq.base).as("pwq->base is the item").isSameAs(epi);
             assertThat(epi.pwqlist()).as("the item's pwqlist holds its one entry").containsExactly(pwq);
             assertThat(epi.event.events).as("the item keeps EPOLLEXCLUSIVE in its mask (ep_poll_callback looks at it)")
-                    .isEqualTo(EPOLLIN | EPOLLERR | EPOLLHUP | EXCL);
+                    .isEqualTo(EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLEXCLUSIVE);
             assertThat(calls).as("queueing an entry wakes nobody").isEmpty();
         });
     }
@@ -125,17 +127,17 @@ class ExclusiveQueueTest {
     @CsvSource({"IN|EXCLUSIVE", "OUT|EXCLUSIVE", "IN|OUT|EXCLUSIVE", "IN|ET|EXCLUSIVE", "ERR|HUP|EXCLUSIVE"})
     @DisplayName("whatever the other bits, an item with EPOLLEXCLUSIVE gets an exclusive entry at the tail")
     void anyExclusiveMaskGoesToTheTail(String events) {
-        ExclusiveTests.inProcess(() -> {
+        inProcess(() -> {
             int efd = eventfd();
             Map<EventPoll, String> names = new HashMap<>();
             int first = newEpoll();
-            names.put(ep(first), "first");
-            add(first, efd, EPOLLIN | EXCL, 0);
+            names.put(Epolls.ep(first), "first");
+            add(first, efd, EPOLLIN | EPOLLEXCLUSIVE, 0);
             int plain = newEpoll();
-            names.put(ep(plain), "plain");
+            names.put(Epolls.ep(plain), "plain");
             add(plain, efd, EPOLLIN | EPOLLOUT, 0);
             int second = newEpoll();
-            names.put(ep(second), "second");
+            names.put(Epolls.ep(second), "second");
 
             add(second, efd, mask(events), 0);
 
@@ -155,7 +157,7 @@ class ExclusiveQueueTest {
             srv.sched.runUntilIdle();
             srv.p.spawn("poller", () -> Select.poll(new PollFd[] {new PollFd(FD, EPOLLIN)}, -1));
             srv.sched.runUntilIdle();
-            srv.epoll("epoll-excl", EPOLLIN | EXCL);
+            srv.epoll("epoll-excl", EPOLLIN | EPOLLEXCLUSIVE);
             srv.p.spawn("acceptor2", () -> SocketCalls.accept4(FD, new SockaddrIn[1], new int[] {SockaddrIn.SIZE}, 0));
             srv.sched.runUntilIdle();
             srv.epoll("epoll-plain", EPOLLIN);
@@ -174,19 +176,19 @@ class ExclusiveQueueTest {
     @DisplayName("with nobody in epoll_wait, one write runs the callback of every exclusive entry: each epoll gets the "
             + "item on its ready list, and none counts as the exclusive wake-up")
     void withoutSleepersEveryExclusiveEpollGetsTheItem() {
-        ExclusiveTests.inProcess(() -> {
+        inProcess(() -> {
             int efd = eventfd();
             WaitQueueHead wqh = eventfdQueue(file(efd));
             int[] epfds = new int[3];
             for (int i = 0; i < 3; i++) {
                 epfds[i] = newEpoll();
-                add(epfds[i], efd, EPOLLIN | EXCL, i);
+                add(epfds[i], efd, EPOLLIN | EPOLLEXCLUSIVE, i);
             }
 
             int accepted = wqh.wakeUpPoll(EPOLLIN);
 
             for (int i = 0; i < 3; i++) {
-                assertThat(readyFds(ep(epfds[i])))
+                assertThat(readyFds(Epolls.ep(epfds[i])))
                         .as("epoll %d's ready list after wake_up_poll(eventfd.wqh, EPOLLIN): the exclusive entry's "
                                 + "function is still ep_poll_callback, which links the item whether or not it counts",
                                 i)
@@ -204,17 +206,17 @@ class ExclusiveQueueTest {
             + "at the end of the line")
     void delAndAddAgainGoesToTheEnd() {
         try (Server srv = Server.eventfd()) {
-            int a = srv.epoll("A", EPOLLIN | EXCL);
-            srv.epoll("B", EPOLLIN | EXCL);
-            srv.epoll("C", EPOLLIN | EXCL);
+            int a = srv.epoll("A", EPOLLIN | EPOLLEXCLUSIVE);
+            srv.epoll("B", EPOLLIN | EPOLLEXCLUSIVE);
+            srv.epoll("C", EPOLLIN | EPOLLEXCLUSIVE);
             assertThat(srv.queue()).as("eventfd.wqh after A, B, C registered").containsExactly("A excl", "B excl",
                     "C excl");
 
-            srv.run("del A", () -> EpollTests.check(Epoll.epollCtl(a, Epoll.EPOLL_CTL_DEL, FD, null)));
+            srv.run("del A", () -> check(Epoll.epollCtl(a, Epoll.EPOLL_CTL_DEL, FD, null)));
             assertThat(srv.queue()).as("after EPOLL_CTL_DEL of A's item: ep_remove unlinks A's entry only")
                     .containsExactly("B excl", "C excl");
 
-            srv.run("add A again", () -> add(a, FD, EPOLLIN | EXCL, 0));
+            srv.run("add A again", () -> add(a, FD, EPOLLIN | EPOLLEXCLUSIVE, 0));
             assertThat(srv.queue())
                     .as("after A adds the eventfd again: a new entry, appended at the TAIL, so A is now last")
                     .containsExactly("B excl", "C excl", "A excl");
@@ -224,23 +226,23 @@ class ExclusiveQueueTest {
     @Test
     @DisplayName("an epoll watching two files with EPOLLEXCLUSIVE has one exclusive entry at the tail of each file's queue")
     void oneEntryPerWatchedFile() {
-        ExclusiveTests.inProcess(() -> {
+        inProcess(() -> {
             int efd1 = eventfd();
             int efd2 = eventfd();
             Map<EventPoll, String> names = new HashMap<>();
             int other = newEpoll();
-            names.put(ep(other), "other");
-            add(other, efd2, EPOLLIN | EXCL, 0);
+            names.put(Epolls.ep(other), "other");
+            add(other, efd2, EPOLLIN | EPOLLEXCLUSIVE, 0);
             int epfd = newEpoll();
-            names.put(ep(epfd), "mine");
+            names.put(Epolls.ep(epfd), "mine");
 
-            add(epfd, efd1, EPOLLIN | EXCL, 1);
-            add(epfd, efd2, EPOLLIN | EXCL, 2);
+            add(epfd, efd1, EPOLLIN | EPOLLEXCLUSIVE, 1);
+            add(epfd, efd2, EPOLLIN | EPOLLEXCLUSIVE, 2);
 
             assertThat(eventfdQueueOf(efd1, names)).as("the first eventfd's queue").containsExactly("mine excl");
             assertThat(eventfdQueueOf(efd2, names)).as("the second eventfd's queue: mine behind other, which was first")
                     .containsExactly("other excl", "mine excl");
-            assertThat(ep(epfd).items()).as("two items, one entry each")
+            assertThat(Epolls.ep(epfd).items()).as("two items, one entry each")
                     .allSatisfy(epi -> assertThat(epi.pwqlist()).hasSize(1));
         });
     }

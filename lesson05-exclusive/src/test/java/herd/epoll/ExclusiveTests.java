@@ -1,21 +1,24 @@
 package herd.epoll;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
+import static herd.course.kit.Io.eventfdQueue;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.pause;
+import static herd.course.kit.Sockets.connectNonBlocking;
+import static herd.course.kit.Sockets.portOf;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.fs.EventFd;
+import herd.course.kit.Epolls;
+import herd.course.kit.Io;
+import herd.course.kit.Sockets;
 import herd.fs.File;
-import herd.fs.PollFd;
 import herd.fs.Process;
-import herd.fs.ProcessTests;
-import herd.fs.Select;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Task;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
-import herd.wait.WaitQueueEntry;
 import herd.wait.WaitQueueHead;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,55 +40,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class ExclusiveTests {
     /** The watched file's descriptor: the keeper's first file. */
     static final int FD = 3;
-    /** {@code EPOLLEXCLUSIVE}. */
-    static final int EXCL = Epoll.EPOLLEXCLUSIVE;
-    /** The listener's address. */
-    static final SockaddrIn SERVER = SockaddrIn.inet("127.0.0.1", 80);
 
     private ExclusiveTests() {
-    }
-
-    /** A mask written as {@code IN|OUT|EXCLUSIVE}; {@code 0} for none. */
-    static int mask(String names) {
-        return EpollTests.mask(names);
-    }
-
-    /** The wait queue of an eventfd. */
-    static WaitQueueHead eventfdQueue(File eventfd) {
-        return ((EventFd.Ctx) eventfd.privateData).wqh;
-    }
-
-    /**
-     * The entries of {@code wq}, head first: an epoll entry as its epoll's name from
-     * {@code names} (or "epoll?"), a task's entry as the task's name, any other as "poll";
-     * each followed by " excl" when it has {@code WQ_FLAG_EXCLUSIVE}.
-     */
-    static List<String> queue(WaitQueueHead wq, Map<EventPoll, String> names) {
-        List<String> out = new ArrayList<>();
-        wq.lock.lock();
-        try {
-            for (WaitQueueEntry e : wq.head.entries()) {
-                String who = e instanceof EppollEntry pwq ? names.getOrDefault(pwq.base.ep, "epoll?")
-                        : e.task != null ? e.task.comm() : "poll";
-                out.add(who + (e.isExclusive() ? " excl" : ""));
-            }
-        } finally {
-            wq.lock.unlock();
-        }
-        return out;
-    }
-
-    /** {@code poll(NULL, 0, -1)}: sleeps until the test ends, so that the process keeps its descriptors. */
-    static void pause() {
-        Select.poll(new PollFd[0], -1);
-    }
-
-    /** A TCP listener on 127.0.0.1:80, backlog 16; {@code flags} as socket()'s (SOCK_NONBLOCK). */
-    static int listenerFd(int flags) {
-        int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM | flags, 0));
-        check(SocketCalls.bind(fd, SERVER, SockaddrIn.SIZE));
-        check(SocketCalls.listen(fd, 16));
-        return fd;
     }
 
     /**
@@ -109,9 +65,9 @@ final class ExclusiveTests {
         private Server(boolean isListener, int listenerFlags) {
             this.isListener = isListener;
             p.spawn("keeper", () -> {
-                int fd = isListener ? listenerFd(listenerFlags) : (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
+                int fd = isListener ? Sockets.listener(16, listenerFlags) : Io.eventfd();
                 assertThat(fd).as("the watched file's fd").isEqualTo(FD);
-                file = EpollTests.file(FD);
+                file = file(FD);
                 wq = isListener ? Socket.sockFromFile(file).sk.skWq : eventfdQueue(file);
                 pause();
             });
@@ -143,7 +99,7 @@ final class ExclusiveTests {
                 int epfd = (int) check(Epoll.epollCreate1(0));
                 EpollTests.add(epfd, FD, events, epfds.size());
                 epfds.put(name, epfd);
-                names.put(EpollTests.ep(epfd), name);
+                names.put(Epolls.ep(epfd), name);
             });
             assertThat(epfds).as("epoll %s was made", name).containsKey(name);
             return epfds.get(name);
@@ -165,7 +121,7 @@ final class ExclusiveTests {
             int epfd = epfds.get(name);
             Task t = p.spawn(name, () -> {
                 for (int i = 0; i < rounds; i++) {
-                    long n = Epoll.epollWait(epfd, EpollTests.slots(4), 4, -1);
+                    long n = Epoll.epollWait(epfd, Epolls.slots(4), 4, -1);
                     results.add(name + "=" + errno(n));
                     if (isListener && n > 0) {
                         accept(name);
@@ -198,29 +154,25 @@ final class ExclusiveTests {
          */
         void comeBack(String name) {
             int epfd = epfds.get(name);
-            run(name + " back", () -> results.add(name + "=" + errno(Epoll.epollWait(epfd, EpollTests.slots(4), 4, 0))));
+            run(name + " back", () -> results.add(name + "=" + errno(Epoll.epollWait(epfd, Epolls.slots(4), 4, 0))));
         }
 
         /** A write of 1 to the eventfd: wakes its queue with key EPOLLIN. */
         void write(String name) {
-            run(name, () -> EpollTests.signal(FD, 1));
+            run(name, () -> Io.signal(FD, 1));
         }
 
         /** A client connecting to 127.0.0.1:80 (the whole handshake on the loopback); its port. */
         int connect(String name) {
             int[] port = {-1};
-            run(name, () -> {
-                int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM | Socket.SOCK_NONBLOCK, 0));
-                SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
-                port[0] = Socket.sockFromFile(EpollTests.file(fd)).sk.num;
-            });
+            run(name, () -> port[0] = portOf(connectNonBlocking()));
             assertThat(port[0]).as("%s connected", name).isPositive();
             return port[0];
         }
 
-        /** The watched file's wait queue, head first (see {@link ExclusiveTests#queue}). */
+        /** The watched file's wait queue, head first (see {@link Epolls#queue}). */
         List<String> queue() {
-            return ExclusiveTests.queue(wq, names);
+            return Epolls.queue(wq, names);
         }
 
         /** Whether the watched file's item is on the ready list of epoll {@code name}. */
@@ -241,10 +193,5 @@ final class ExclusiveTests {
         public void close() {
             sched.close();
         }
-    }
-
-    /** Runs {@code body} in one task of a fresh process, to the end. */
-    static void inProcess(Runnable body) {
-        ProcessTests.inProcess(1, body);
     }
 }

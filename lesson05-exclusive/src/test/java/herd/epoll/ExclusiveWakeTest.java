@@ -1,21 +1,24 @@
 package herd.epoll;
 
-import static herd.epoll.EpollTests.ep;
-import static herd.epoll.EpollTests.eventfd;
-import static herd.epoll.EpollTests.file;
+import static herd.course.kit.Epolls.mask;
+import static herd.course.kit.Epolls.readyFds;
+import static herd.course.kit.Epolls.recorder;
+import static herd.course.kit.Epolls.slots;
+import static herd.course.kit.Io.drain;
+import static herd.course.kit.Io.eventfd;
+import static herd.course.kit.Io.eventfdQueue;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.epoll.Epoll.EPOLLEXCLUSIVE;
 import static herd.epoll.EpollTests.newEpoll;
-import static herd.epoll.EpollTests.readyFds;
-import static herd.epoll.EpollTests.recorder;
-import static herd.epoll.ExclusiveTests.EXCL;
 import static herd.epoll.ExclusiveTests.FD;
-import static herd.epoll.ExclusiveTests.eventfdQueue;
-import static herd.epoll.ExclusiveTests.mask;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
 import static herd.sched.Task.TASK_NORMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.epoll.EpollTests.Call;
+import herd.course.kit.Epolls.Call;
+import herd.course.kit.Epolls;
 import herd.epoll.ExclusiveTests.Server;
 import herd.fs.File;
 import herd.sched.Task;
@@ -69,12 +72,13 @@ class ExclusiveWakeTest {
     @DisplayName("the key table: the item is always queued and ep->wq woken; it COUNTS (returns 1) only with a sleeper and "
             + "a key whose IN/OUT part is IN for an IN item, OUT for an OUT item, or empty")
     void theKeyTable(String itemEvents, String key, int expected, String rule) {
-        EpollTests.inProcess(() -> {
-            EventPoll ep = ep(newEpoll());
+        inProcess(() -> {
+            EventPoll ep = Epolls.ep(newEpoll());
             int efd = eventfd();
             File file = file(efd);
             WaitQueueHead wqh = eventfdQueue(file);
-            EpItem epi = new EpItem(ep, new EpollFileFd(file, efd), new EpollEvent(mask(itemEvents) | EXCL, efd));
+            EpItem epi = new EpItem(ep, new EpollFileFd(file, efd),
+                    new EpollEvent(mask(itemEvents) | EPOLLEXCLUSIVE, efd));
             EppollEntry pwq = new EppollEntry(epi, wqh);
             epi.pwqlist.add(pwq);
             wqh.addWaitQueueExclusive(pwq);
@@ -115,14 +119,14 @@ class ExclusiveWakeTest {
     @DisplayName("the return value drives the walk: of three exclusive entries with sleepers, a key IN wake-up calls "
             + "only the first; with IN|OUT it calls all three and none counts")
     void theReturnValueDrivesTheWalk() {
-        EpollTests.inProcess(() -> {
+        inProcess(() -> {
             int efd = eventfd();
             File file = file(efd);
             WaitQueueHead wqh = eventfdQueue(file);
             List<Call> calls = new CopyOnWriteArrayList<>();
             for (int i = 0; i < 3; i++) {
-                EventPoll ep = ep(newEpoll());
-                EpItem epi = new EpItem(ep, new EpollFileFd(file, efd), new EpollEvent(EPOLLIN | EXCL, i));
+                EventPoll ep = Epolls.ep(newEpoll());
+                EpItem epi = new EpItem(ep, new EpollFileFd(file, efd), new EpollEvent(EPOLLIN | EPOLLEXCLUSIVE, i));
                 EppollEntry pwq = new EppollEntry(epi, wqh);
                 epi.pwqlist.add(pwq);
                 wqh.addWaitQueueExclusive(pwq);
@@ -154,7 +158,7 @@ class ExclusiveWakeTest {
     void oneWriteWakesExactlyTheEarliestRegistered() {
         try (Server srv = Server.eventfd()) {
             for (int i = 0; i < 4; i++) {
-                srv.epoll("W" + i, EPOLLIN | EXCL);
+                srv.epoll("W" + i, EPOLLIN | EPOLLEXCLUSIVE);
             }
             for (int i = 3; i >= 0; i--) {
                 srv.worker("W" + i, 1);
@@ -178,7 +182,7 @@ class ExclusiveWakeTest {
     void eachWriteWakesTheFirstIdleWorker() {
         try (Server srv = Server.eventfd()) {
             for (int i = 0; i < 3; i++) {
-                srv.epoll("W" + i, EPOLLIN | EXCL);
+                srv.epoll("W" + i, EPOLLIN | EPOLLEXCLUSIVE);
                 srv.worker("W" + i, 1);
             }
 
@@ -200,7 +204,7 @@ class ExclusiveWakeTest {
     void busyWorkersArePassedOverButGetTheItem() {
         try (Server srv = Server.eventfd()) {
             for (int i = 0; i < 4; i++) {
-                srv.epoll("W" + i, EPOLLIN | EXCL);
+                srv.epoll("W" + i, EPOLLIN | EPOLLEXCLUSIVE);
             }
             srv.worker("W2", 1);
             srv.worker("W3", 1);
@@ -229,7 +233,7 @@ class ExclusiveWakeTest {
     void allBusyWakesNobodyAndQueuesEverywhere() {
         try (Server srv = Server.eventfd()) {
             for (int i = 0; i < 3; i++) {
-                srv.epoll("W" + i, EPOLLIN | EXCL);
+                srv.epoll("W" + i, EPOLLIN | EPOLLEXCLUSIVE);
             }
 
             srv.write("writer1");
@@ -241,8 +245,8 @@ class ExclusiveWakeTest {
                     .as("ep_poll_callback calls per epoll for that one write: none returned 1, so the walk never "
                             + "stopped early and nobody was woken").containsExactly(1L, 1L, 1L);
 
-            srv.run("reader", () -> assertThat(EpollTests.drain(FD)).as("read the count back to 0").isEqualTo(1));
-            srv.epoll("W3", EPOLLIN | EXCL);
+            srv.run("reader", () -> assertThat(drain(FD)).as("read the count back to 0").isEqualTo(1));
+            srv.epoll("W3", EPOLLIN | EPOLLEXCLUSIVE);
             srv.worker("W3", 1);
             srv.write("writer2");
 
@@ -256,9 +260,9 @@ class ExclusiveWakeTest {
     void plainWatchersAreAllWokenPlusOneExclusive() {
         try (Server srv = Server.eventfd()) {
             srv.epoll("P0", EPOLLIN);
-            srv.epoll("X1", EPOLLIN | EXCL);
+            srv.epoll("X1", EPOLLIN | EPOLLEXCLUSIVE);
             srv.epoll("P2", EPOLLIN);
-            srv.epoll("X3", EPOLLIN | EXCL);
+            srv.epoll("X3", EPOLLIN | EPOLLEXCLUSIVE);
             for (String w : List.of("P0", "X1", "P2", "X3")) {
                 srv.worker(w, 1);
             }
@@ -280,13 +284,13 @@ class ExclusiveWakeTest {
             + "that waits for room to write")
     void aReadWakesTheEpollThatWantsOut() {
         try (Server srv = Server.eventfd()) {
-            srv.epoll("reader", EPOLLIN | EXCL);
-            srv.epoll("writer", EPOLLOUT | Epoll.EPOLLET | EXCL);
+            srv.epoll("reader", EPOLLIN | EPOLLEXCLUSIVE);
+            srv.epoll("writer", EPOLLOUT | Epoll.EPOLLET | EPOLLEXCLUSIVE);
             srv.worker("reader", 1);
             Task writer = srv.p.spawn("writer", () -> {
                 int epfd = srv.epfds.get("writer");
                 for (int i = 0; i < 2; i++) {
-                    srv.results.add("writer=" + Epoll.epollWait(epfd, EpollTests.slots(4), 4, -1));
+                    srv.results.add("writer=" + Epoll.epollWait(epfd, slots(4), 4, -1));
                 }
             });
             srv.sched.runUntilIdle();
@@ -298,7 +302,7 @@ class ExclusiveWakeTest {
             srv.write("write 1");
             assertThat(srv.results).as("a write wakes eventfd.wqh with key EPOLLIN: the reader's epoll counts")
                     .containsExactly("reader=1");
-            srv.run("read", () -> assertThat(EpollTests.drain(FD)).as("read the count").isEqualTo(1));
+            srv.run("read", () -> assertThat(drain(FD)).as("read the count").isEqualTo(1));
 
             assertThat(srv.results).as("the read wakes eventfd.wqh with key EPOLLOUT: the reader's item (IN) is "
                     + "filtered out, so the walk goes on to the writer's epoll, which wants OUT and counts")
@@ -315,7 +319,7 @@ class ExclusiveWakeTest {
     void everyConnectionWakesTheFirstIdleWorker() {
         try (Server srv = Server.listener(Socket.SOCK_NONBLOCK)) {
             for (int i = 0; i < 3; i++) {
-                srv.epoll("W" + i, EPOLLIN | EXCL);
+                srv.epoll("W" + i, EPOLLIN | EPOLLEXCLUSIVE);
             }
             for (int i = 0; i < 3; i++) {
                 srv.worker("W" + i, 3);
@@ -341,7 +345,7 @@ class ExclusiveWakeTest {
     void aBusyWorkerOnAListenerIsPassedOver() {
         try (Server srv = Server.listener(Socket.SOCK_NONBLOCK)) {
             for (int i = 0; i < 3; i++) {
-                srv.epoll("W" + i, EPOLLIN | EXCL);
+                srv.epoll("W" + i, EPOLLIN | EPOLLEXCLUSIVE);
             }
             srv.worker("W1", 1);
             srv.worker("W2", 1);
@@ -367,7 +371,7 @@ class ExclusiveWakeTest {
     void acceptorsAndEpollsShareTheBudgetInQueueOrder() {
         try (Server srv = Server.listener(0)) {
             Task a1 = acceptor(srv, "A1");
-            srv.epoll("W", EPOLLIN | EXCL);
+            srv.epoll("W", EPOLLIN | EPOLLEXCLUSIVE);
             Task w = srv.worker("W", 1);
             Task a2 = acceptor(srv, "A2");
             assertThat(srv.queue()).as("the listener's sk_wq head first: both kinds of exclusive entries append at "

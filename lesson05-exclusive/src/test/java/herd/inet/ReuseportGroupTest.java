@@ -1,7 +1,10 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static herd.socket.SockOptions.SOL_SOCKET;
 import static herd.socket.SockOptions.SO_REUSEPORT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,7 +14,6 @@ import herd.epoll.EpollEvent;
 import herd.fs.Poll;
 import herd.fs.PollFd;
 import herd.fs.Process;
-import herd.fs.ProcessTests;
 import herd.fs.Select;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
@@ -47,8 +49,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("L05-E4")
 @DisplayName("L05-E4: SO_REUSEPORT groups (sock_reuseport)")
 class ReuseportGroupTest {
-    private static final int PORT = 80;
-    private static final SockaddrIn SERVER = SockaddrIn.inet("127.0.0.1", PORT);
     /** Where the clients' ports start. */
     private static final int FIRST_CLIENT_PORT = 40000;
 
@@ -64,7 +64,7 @@ class ReuseportGroupTest {
     /** A SO_REUSEPORT socket bound to {@code addr}:80, not listening. */
     private static int bound(String addr, int flags) {
         int fd = reuseportSocket(flags);
-        check(SocketCalls.bind(fd, SockaddrIn.inet(addr, PORT), SockaddrIn.SIZE));
+        check(SocketCalls.bind(fd, SockaddrIn.inet(addr, SERVER.port()), SockaddrIn.SIZE));
         return fd;
     }
 
@@ -78,11 +78,6 @@ class ReuseportGroupTest {
         int fd = bound("127.0.0.1", Socket.SOCK_NONBLOCK);
         listen(fd);
         return fd;
-    }
-
-    /** The TCP sock behind {@code fd}. */
-    private static TcpSock sk(int fd) {
-        return Socket.sockFromFile(ProcessTests.file(fd)).sk;
     }
 
     /** The members of the group of listener {@code fd}, in order. */
@@ -104,16 +99,10 @@ class ReuseportGroupTest {
         return fd;
     }
 
-    /** The member of a group of {@code n} that a SYN from 127.0.0.1:{@code sport} to 127.0.0.1:80 selects. */
-    private static int selected(int sport, int n) {
-        int hash = InetHashtables.inetEhashfn(SockaddrIn.INADDR_LOOPBACK, PORT, SockaddrIn.INADDR_LOOPBACK, sport);
-        return SockReuseport.reciprocalScale(hash, n);
-    }
-
     /** The first client port at or after {@code from} whose SYN selects member {@code index} of a group of {@code n}. */
     private static int portFor(int index, int n, int from) {
         for (int port = from; port < from + 1000; port++) {
-            if (selected(port, n) == index) {
+            if (ReuseportHash.selected(port, SERVER.port(), n) == index) {
                 return port;
             }
         }
@@ -135,7 +124,7 @@ class ReuseportGroupTest {
     @Test
     @DisplayName("the group is made at listen(), in listen() order: not in socket() or bind() order")
     void theGroupIsInListenOrder() {
-        ProcessTests.inProcess(1, () -> {
+        inProcess(() -> {
             int a = bound("127.0.0.1", 0);
             int b = bound("127.0.0.1", 0);
             int c = bound("127.0.0.1", 0);
@@ -159,7 +148,7 @@ class ReuseportGroupTest {
     @DisplayName("a SO_REUSEPORT socket that is bound but not listening is no member: it gets no connection; once it "
             + "listens it joins at the end")
     void aBoundSocketIsNoMemberUntilItListens() {
-        ProcessTests.inProcess(1, () -> {
+        inProcess(() -> {
             int a = listener();
             int b = listener();
             int c = bound("127.0.0.1", Socket.SOCK_NONBLOCK);
@@ -170,7 +159,7 @@ class ReuseportGroupTest {
             List<Integer> toB = new ArrayList<>();
             for (int port = FIRST_CLIENT_PORT; port < FIRST_CLIENT_PORT + 8; port++) {
                 connectFrom(port);
-                (selected(port, 2) == 0 ? toA : toB).add(port);
+                (ReuseportHash.selected(port, SERVER.port(), 2) == 0 ? toA : toB).add(port);
             }
             assertThat(acceptQueue(a)).as("a's accept queue: the clients whose reciprocal_scale(hash, 2) is 0")
                     .containsExactlyElementsOf(toA);
@@ -185,13 +174,13 @@ class ReuseportGroupTest {
     @DisplayName("three listeners: each connection lands in exactly the accept queue of socks[reciprocal_scale("
             + "inet_ehashfn(daddr, dport, saddr, sport), 3)], in arrival order")
     void eachConnectionLandsInTheHashedQueue() {
-        ProcessTests.inProcess(1, () -> {
+        inProcess(() -> {
             int[] fds = {listener(), listener(), listener()};
             Map<Integer, List<Integer>> expected = new TreeMap<>(Map.of(0, new ArrayList<>(), 1, new ArrayList<>(),
                     2, new ArrayList<>()));
             for (int port = FIRST_CLIENT_PORT; port < FIRST_CLIENT_PORT + 24; port++) {
                 connectFrom(port);
-                expected.get(selected(port, 3)).add(port);
+                expected.get(ReuseportHash.selected(port, SERVER.port(), 3)).add(port);
             }
             assertThat(expected.values()).as("test setup: the 24 client ports spread over all three members")
                     .allSatisfy(l -> assertThat(l).isNotEmpty());
@@ -209,7 +198,7 @@ class ReuseportGroupTest {
     @Test
     @DisplayName("reuseport_select_sock scales the hash as an UNSIGNED 32-bit value: (hash * n) >> 32, never hash % n")
     void selectionScalesTheUnsignedHash() {
-        ProcessTests.inProcess(1, () -> {
+        inProcess(() -> {
             Net net = Net.current();
             SockReuseport reuse = new SockReuseport();
             List<TcpSock> members = new ArrayList<>();
@@ -344,7 +333,7 @@ class ReuseportGroupTest {
     @DisplayName("close() of a member: the LAST member moves into its slot, so the order changes and the connections "
             + "are hashed over the new order")
     void closeMovesTheLastMemberIntoTheHole() {
-        ProcessTests.inProcess(1, () -> {
+        inProcess(() -> {
             int a = listener();
             int b = listener();
             int c = listener();
@@ -362,7 +351,7 @@ class ReuseportGroupTest {
             List<Integer> toB = new ArrayList<>();
             for (int port = FIRST_CLIENT_PORT; port < FIRST_CLIENT_PORT + 8; port++) {
                 connectFrom(port);
-                (selected(port, 2) == 0 ? toC : toB).add(port);
+                (ReuseportHash.selected(port, SERVER.port(), 2) == 0 ? toC : toB).add(port);
             }
             assertThat(acceptQueue(c)).as("c's accept queue: c is member 0 now, it takes reciprocal_scale(hash, 2) == 0")
                     .containsExactlyElementsOf(toC);
@@ -390,7 +379,7 @@ class ReuseportGroupTest {
     @DisplayName("inet_reuseport_add_sock joins only a listener with SO_REUSEPORT, the same address and the same uid; "
             + "else the new listener starts a group of its own")
     void whoMayJoin() {
-        ProcessTests.inProcess(1, () -> {
+        inProcess(() -> {
             Net net = Net.current();
             TcpSock otherUid = member(net, 0, SockaddrIn.INADDR_LOOPBACK, true);
             TcpSock noOption = member(net, 1000, SockaddrIn.INADDR_LOOPBACK, true);
@@ -436,7 +425,7 @@ class ReuseportGroupTest {
     private static TcpSock newListener(Net net, int uid, int addr) {
         TcpSock s = new TcpSock(net, uid);
         s.rcvSaddr = addr;
-        s.num = PORT;
+        s.num = SERVER.port();
         s.skReuseport = true;
         s.skState = TcpSock.TCP_LISTEN;
         return s;
@@ -447,7 +436,7 @@ class ReuseportGroupTest {
     @DisplayName("a SO_REUSEPORT listener on 0.0.0.0:80 and one on 127.0.0.1:80 are two groups; a SYN to 127.0.0.1 "
             + "goes to the one bound to that address, whichever listened first")
     void aWildcardListenerIsAnotherGroup(String order, boolean specificFirst) {
-        ProcessTests.inProcess(1, () -> {
+        inProcess(() -> {
             int specific;
             int wildcard;
             if (specificFirst) {

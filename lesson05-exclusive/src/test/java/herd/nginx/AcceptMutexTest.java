@@ -1,10 +1,11 @@
 package herd.nginx;
 
-import static herd.nginx.NgxTests.FIRST_PID;
-import static herd.nginx.NgxTests.starting;
-import static herd.nginx.NgxTests.strace;
-import static herd.nginx.NgxTests.sum;
-import static herd.nginx.NgxTests.watched;
+import static herd.course.kit.Epolls.watched;
+import static herd.course.kit.Nginx.FIRST_PID;
+import static herd.course.kit.Nginx.sum;
+import static herd.course.kit.Processes.openFds;
+import static herd.course.kit.Traces.starting;
+import static herd.course.kit.Traces.strace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
@@ -52,15 +53,6 @@ class AcceptMutexTest {
         long pid = master.acceptMutex.holder();
         assertThat(pid).as("the accept mutex is held").isNotZero();
         return master.workers.stream().filter(w -> w.process().pid() == pid).findFirst().orElseThrow();
-    }
-
-    /** The descriptors {@code w}'s process has open now. */
-    private static List<Integer> openFds(NgxWorker w) {
-        List<Integer> fds = new ArrayList<>();
-        for (int fd : w.process().files.openFds()) {
-            fds.add(fd);
-        }
-        return fds;
     }
 
     /** {@code n} connections, one client each, every one after nginx settled again; no time passes. */
@@ -152,9 +144,9 @@ class AcceptMutexTest {
             NgxEvent rev = holder.connection(LISTEN_FD).read;
             rev.handler = ev -> {
                 atAccept.add(master.acceptMutex.holder());
-                List<Integer> fds = openFds(holder);
+                List<Integer> fds = openFds(holder.process());
                 NgxEventAccept.ngxEventAccept(ev);
-                List<Integer> accepted = openFds(holder);
+                List<Integer> accepted = openFds(holder.process());
                 accepted.removeAll(fds);
                 assertThat(accepted).as("the descriptors ngx_event_accept opened").hasSize(1);
                 NgxConnection c = holder.connection(accepted.get(0));

@@ -1,13 +1,14 @@
 package herd.nginx;
 
+import static herd.course.kit.Epolls.item;
+import static herd.course.kit.Nginx.FIRST_PID;
+import static herd.course.kit.Nginx.listenerReported;
+import static herd.course.kit.Nginx.startIdle;
+import static herd.course.kit.Nginx.sum;
+import static herd.course.kit.Traces.strace;
 import static herd.epoll.Epoll.EPOLLEXCLUSIVE;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLRDHUP;
-import static herd.nginx.NgxTests.FIRST_PID;
-import static herd.nginx.NgxTests.item;
-import static herd.nginx.NgxTests.listenerReported;
-import static herd.nginx.NgxTests.strace;
-import static herd.nginx.NgxTests.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
@@ -49,14 +50,6 @@ class ExclusiveWorkersTest {
             "epoll_ctl(7, EPOLL_CTL_ADD, 6, {events=EPOLLIN|EPOLLEXCLUSIVE, data={u32=6, u64=6}}) = 0";
 
     // ---- helpers --------------------------------------------------------------------------------
-
-    /** nginx as configured, on {@code sched} (pids from 100), run until every worker sleeps. */
-    private static NgxMaster startIdle(DeterministicScheduler sched, NgxConf conf) {
-        sched.pidsFrom(FIRST_PID);
-        NgxMaster master = NgxMaster.start(sched, conf);
-        sched.runUntilIdle();
-        return master;
-    }
 
     /**
      * {@code n} workers of an nginx built with {@code EPOLLEXCLUSIVE}: today's, which

@@ -1,13 +1,15 @@
 package herd.nginx;
 
-import static herd.course.Syscalls.check;
+import static herd.course.kit.Epolls.item;
+import static herd.course.kit.Epolls.watched;
+import static herd.course.kit.Nginx.FIRST_PID;
+import static herd.course.kit.Nginx.startIdle;
+import static herd.course.kit.Nginx.sum;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Traces.strace;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLRDHUP;
-import static herd.nginx.NgxTests.FIRST_PID;
-import static herd.nginx.NgxTests.item;
-import static herd.nginx.NgxTests.strace;
-import static herd.nginx.NgxTests.sum;
-import static herd.nginx.NgxTests.watched;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
@@ -59,28 +61,16 @@ class ReuseportWorkersTest {
 
     // ---- helpers --------------------------------------------------------------------------------
 
-    /** nginx with {@code n} workers and {@code listen 80 reuseport}, pids from 100, run until every worker sleeps. */
-    private static NgxMaster startIdle(DeterministicScheduler sched, int n) {
-        sched.pidsFrom(FIRST_PID);
-        NgxMaster master = NgxMaster.start(sched, NgxConf.herd(n).withReuseport());
-        sched.runUntilIdle();
-        return master;
-    }
-
-    /**
-     * The member of a reuseport group of {@code n} that a SYN from 127.0.0.1:{@code sport} to port
-     * 80 selects: {@code reciprocal_scale(inet_ehashfn(daddr, 80, saddr, sport), n)}, computed with
-     * lesson 3's and lesson 5's own kernel functions.
-     */
-    private static int selected(int sport, int n) {
-        return ReuseportHash.selected(sport, 80, n);
+    /** nginx's configuration with {@code n} workers and {@code listen 80 reuseport}. */
+    private static NgxConf reuseport(int n) {
+        return NgxConf.herd(n).withReuseport();
     }
 
     /** The first {@code count} client ports at or after {@link #FIRST_CLIENT_PORT} whose SYN selects member {@code m} of {@code n}. */
     private static List<Integer> portsTo(int m, int n, int count) {
         List<Integer> ports = new ArrayList<>();
         for (int port = FIRST_CLIENT_PORT; ports.size() < count; port++) {
-            if (selected(port, n) == m) {
+            if (ReuseportHash.selected(port, NgxMaster.LISTEN.port(), n) == m) {
                 ports.add(port);
             }
         }
@@ -95,7 +85,7 @@ class ReuseportWorkersTest {
             for (int i = 0; i < ports.size(); i++) {
                 int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, Socket.IPPROTO_TCP));
                 check(SocketCalls.bind(fd, SockaddrIn.inet("127.0.0.1", ports.get(i)), SockaddrIn.SIZE));
-                check(SocketCalls.connect(fd, Telnet.SERVER, SockaddrIn.SIZE));
+                check(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE));
                 fds[i] = new PollFd(fd, Poll.EPOLLIN);
             }
             Select.poll(fds, -1);
@@ -133,7 +123,7 @@ class ReuseportWorkersTest {
             + "SO_REUSEPORT before bind to 0.0.0.0:80 and listen(..., 511)")
     void theMasterOpensOneSocketPerWorker() {
         try (DeterministicScheduler sched = new DeterministicScheduler(1, 0.5)) {
-            NgxMaster master = startIdle(sched, 2);
+            NgxMaster master = startIdle(sched, reuseport(2));
             List<String> expected = new ArrayList<>(List.of(
                     "openat(AT_FDCWD, \"/var/log/nginx/error.log\", O_WRONLY|O_CREAT|O_APPEND, 0644) = 3",
                     "openat(AT_FDCWD, \"/var/log/nginx/access.log\", O_WRONLY|O_CREAT|O_APPEND, 0644) = 4",
@@ -165,7 +155,7 @@ class ReuseportWorkersTest {
             + "socket's wait queue holds only worker i's entry")
     void eachWorkerWatchesOnlyItsOwnSocket(int n, Seeds seeds) {
         seeds.explore(4, 0.5, sched -> {
-            NgxMaster master = startIdle(sched, n);
+            NgxMaster master = startIdle(sched, reuseport(n));
             List<Integer> listening = IntStream.range(6, 6 + n).boxed().toList();
             assertThat(master.listening()).as("the listening descriptors").isEqualTo(listening);
             for (NgxWorker w : master.workers) {
@@ -194,7 +184,7 @@ class ReuseportWorkersTest {
             + "accept, all by the worker of the socket the hash selected; the others see nothing")
     void oneConnectionWakesTheHashedWorker(int n, Seeds seeds) {
         seeds.explore(16, 0.5, sched -> {
-            NgxMaster master = startIdle(sched, n);
+            NgxMaster master = startIdle(sched, reuseport(n));
             for (int member = 0; member < n; member++) {
                 final int m = member;
                 int port = portsTo(m, n, 1).get(0);
@@ -244,7 +234,8 @@ class ReuseportWorkersTest {
                 List<Integer> ports = acceptedPorts(after, w);
                 all.addAll(ports);
                 assertThat(ports).as("%s's accepted peer ports: every one selects member %d, its socket %d",
-                        w, w.slot, 6 + w.slot).allMatch(p -> selected(p, 4) == w.slot);
+                        w, w.slot, 6 + w.slot)
+                                .allMatch(p -> ReuseportHash.selected(p, NgxMaster.LISTEN.port(), 4) == w.slot);
             }
             assertThat(all).as("the peer ports accepted: the 64 ephemeral ports of the trickle, each once")
                     .containsExactlyInAnyOrderElementsOf(IntStream.range(32768, 32768 + 64).boxed().toList());
@@ -260,7 +251,7 @@ class ReuseportWorkersTest {
             + "first wakes it, the second finds it busy and wakes nobody, and the other worker, idle, sees nothing")
     void aBusyWorkersConnectionWaitsForIt(int member, Seeds seeds) {
         seeds.explore(8, 0.0, sched -> {
-            NgxMaster master = startIdle(sched, 2);
+            NgxMaster master = startIdle(sched, reuseport(2));
             NgxWorker target = master.workers.get(member);
             NgxWorker other = master.workers.get(1 - member);
             List<Integer> ports = portsTo(member, 2, 2);
@@ -292,7 +283,7 @@ class ReuseportWorkersTest {
     void aBurstGoesToTheHashedWorkers(Seeds seeds) {
         List<Integer> ports = IntStream.range(FIRST_CLIENT_PORT, FIRST_CLIENT_PORT + 32).boxed().toList();
         seeds.explore(16, 0.5, sched -> {
-            NgxMaster master = startIdle(sched, 4);
+            NgxMaster master = startIdle(sched, reuseport(4));
             List<WorkerCounters> before = WorkerCounters.of(master);
             connectFrom(sched, ports);
             sched.runUntilIdle();
@@ -304,7 +295,8 @@ class ReuseportWorkersTest {
             assertThat(sum(c, WorkerCounters::wakeups)).as("wake-ups: at most one per connection (%s)", c)
                     .isBetween(1L, 32L);
             for (NgxWorker w : master.workers) {
-                List<Integer> expected = ports.stream().filter(p -> selected(p, 4) == w.slot).toList();
+                List<Integer> expected = ports.stream()
+                        .filter(p -> ReuseportHash.selected(p, NgxMaster.LISTEN.port(), 4) == w.slot).toList();
                 assertThat(acceptedPorts(sched.trace().events(), w))
                         .as("%s's accepted ports, in arrival order: exactly those that select its socket %d", w,
                                 6 + w.slot)

@@ -55,7 +55,11 @@ public record WorkerCounters(String worker, long callbacks, long wakeups, long e
 
     /** Each worker's counts since {@code before} (read with {@link #of(NgxMaster)}), in worker order. */
     public static List<WorkerCounters> since(NgxMaster master, List<WorkerCounters> before) {
-        List<WorkerCounters> now = of(master);
+        return since(of(master), before);
+    }
+
+    /** Each worker's counts between {@code before} and {@code now}, both read in the same worker order. */
+    public static List<WorkerCounters> since(List<WorkerCounters> now, List<WorkerCounters> before) {
         List<WorkerCounters> out = new ArrayList<>();
         for (int i = 0; i < now.size(); i++) {
             out.add(now.get(i).minus(before.get(i)));

@@ -1,6 +1,10 @@
 package herd.epoll;
 
-import static herd.course.Syscalls.check;
+import static herd.course.kit.Epolls.slots;
+import static herd.course.kit.Io.signal;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.check;
 import static herd.epoll.Epoll.EPOLLET;
 import static herd.epoll.Epoll.EPOLLONESHOT;
 import static herd.epoll.Epoll.EPOLL_CTL_ADD;
@@ -9,13 +13,12 @@ import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.fs.EventFd;
 import herd.fs.File;
-import herd.fs.FsTests;
 import herd.fs.Process;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +34,7 @@ class EventPollCallbacksTest {
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
     private static EventPoll ep(int epfd) {
-        File file = FsTests.file(epfd);
+        File file = file(epfd);
         assertThat(file.privateData).as("fd %d is an epoll", epfd).isInstanceOf(EventPoll.class);
         return (EventPoll) file.privateData;
     }
@@ -60,29 +63,13 @@ class EventPollCallbacksTest {
         return ep(epfd).readyList().size();
     }
 
-    private static void write(int efd) {
-        assertThat(Vfs.write(efd, EventFd.value(1), Long.BYTES)).as("write(%d, 1)", efd).isEqualTo(Long.BYTES);
-    }
-
     private static long read(int efd) {
         return Vfs.read(efd, new byte[Long.BYTES], Long.BYTES);
     }
 
-    private static EpollEvent[] slots(int n) {
-        EpollEvent[] events = new EpollEvent[n];
-        for (int i = 0; i < n; i++) {
-            events[i] = new EpollEvent();
-        }
-        return events;
-    }
-
-    private void inProcess(Runnable body) {
-        FsTests.inProcess(sched, body);
-    }
-
     @Test
     void aNewEpollAndAnAddCountNoCall() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = (int) check(EventFd.eventfd2(1, EventFd.EFD_NONBLOCK));
             int ep = epoll();
             assertThat(callbacks(ep)).as("a new epoll has had no callback").isZero();
@@ -96,13 +83,13 @@ class EventPollCallbacksTest {
 
     @Test
     void twoEpollsOnOneEventfdEachCountEveryWakeupOfTheFile() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
             int[] eps = twoEpollsWatching(efd);
             int ep1 = eps[0];
             int ep2 = eps[1];
 
-            write(efd);
+            signal(efd, 1);
             assertThat(callbacks(ep1)).as("the write's wake-up (key EPOLLIN) calls ep1's callback once")
                     .isEqualTo(1);
             assertThat(callbacks(ep2)).as("and ep2's once: one wake-up of the file, one call per epoll watching it")
@@ -123,7 +110,7 @@ class EventPollCallbacksTest {
 
     @Test
     void aCallWhoseKeyTheItemFiltersOutIsCountedButQueuesNothing() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
             int readers = epoll();
             int writers = epoll();
@@ -134,7 +121,7 @@ class EventPollCallbacksTest {
                             + "leaves the ready list").isEqualTo(1);
             assertThat(ready(writers)).as("the writers' ready list is empty").isZero();
 
-            write(efd);
+            signal(efd, 1);
             assertThat(callbacks(readers)).as("the write (key EPOLLIN) calls the readers' callback").isEqualTo(1);
             assertThat(ready(readers)).as("which queues the item").isEqualTo(1);
             assertThat(callbacks(writers))
@@ -146,14 +133,14 @@ class EventPollCallbacksTest {
 
     @Test
     void aDisabledOneShotItemStillCostsACall() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
             int ep = epoll();
             add(ep, efd, EPOLLIN | EPOLLONESHOT);
-            write(efd);
+            signal(efd, 1);
             assertThat(Epoll.epollWait(ep, slots(4), 4, 0)).as("the one-shot item is reported once").isEqualTo(1);
             assertThat(ready(ep)).as("and disabled: off the ready list").isZero();
-            write(efd);
+            signal(efd, 1);
             assertThat(callbacks(ep)).as("the second write still calls ep_poll_callback for the disabled item")
                     .isEqualTo(2);
             assertThat(ready(ep)).as("which queues nothing until EPOLL_CTL_MOD re-arms it").isZero();
@@ -162,13 +149,13 @@ class EventPollCallbacksTest {
 
     @Test
     void anItemAlreadyOnTheReadyListIsNotQueuedTwiceButEachCallCounts() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
             int ep = epoll();
             add(ep, efd, EPOLLIN);
-            write(efd);
-            write(efd);
-            write(efd);
+            signal(efd, 1);
+            signal(efd, 1);
+            signal(efd, 1);
             assertThat(callbacks(ep)).as("three writes, three calls").isEqualTo(3);
             assertThat(ready(ep)).as("one item, linked once however often it is called").isEqualTo(1);
         });
@@ -176,16 +163,16 @@ class EventPollCallbacksTest {
 
     @Test
     void callsAreCountedPerEpoll() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd1 = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
             int efd2 = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
             int ep1 = epoll();
             int ep2 = epoll();
             add(ep1, efd1, EPOLLIN);
             add(ep2, efd2, EPOLLIN);
-            write(efd1);
-            write(efd1);
-            write(efd2);
+            signal(efd1, 1);
+            signal(efd1, 1);
+            signal(efd2, 1);
             assertThat(callbacks(ep1)).as("ep1 watches efd1, written twice").isEqualTo(2);
             assertThat(callbacks(ep2)).as("ep2 watches efd2 only: efd1's wake-ups are not its calls")
                     .isEqualTo(1);
@@ -194,14 +181,14 @@ class EventPollCallbacksTest {
 
     @Test
     void afterEpollCtlDelTheFileNoLongerCallsIt() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
             int[] eps = twoEpollsWatching(efd);
             int ep1 = eps[0];
             int ep2 = eps[1];
-            write(efd);
+            signal(efd, 1);
             check(Epoll.epollCtl(ep1, EPOLL_CTL_DEL, efd, null));
-            write(efd);
+            signal(efd, 1);
             assertThat(callbacks(ep1)).as("EPOLL_CTL_DEL took ep1's entry off the eventfd's queue: one call only")
                     .isEqualTo(1);
             assertThat(callbacks(ep2)).as("ep2 still watches: two calls").isEqualTo(2);
@@ -212,14 +199,14 @@ class EventPollCallbacksTest {
     void nEpollsWatchingOneFileCostNCallsPerWakeup() {
         // The herd's price: every worker's epoll watches the one listening socket.
         int n = 8;
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int efd = (int) check(EventFd.eventfd2(0, EventFd.EFD_NONBLOCK));
             int[] eps = new int[n];
             for (int i = 0; i < n; i++) {
                 eps[i] = epoll();
                 add(eps[i], efd, EPOLLIN);
             }
-            write(efd);
+            signal(efd, 1);
             long total = 0;
             for (int i = 0; i < n; i++) {
                 assertThat(callbacks(eps[i])).as("epoll %d of %d: one call for the one write", i + 1, n)

@@ -1,15 +1,15 @@
 package herd.fs;
 
-import static herd.fs.FsTests.errno;
-import static herd.fs.FsTests.file;
-import static herd.fs.FsTests.inProcess;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.errno;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.wait.WaitQueueEntry;
 import java.nio.ByteBuffer;

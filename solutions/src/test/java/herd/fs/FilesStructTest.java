@@ -1,13 +1,13 @@
 package herd.fs;
 
-import static herd.fs.FsTests.errno;
-import static herd.fs.FsTests.file;
-import static herd.fs.FsTests.inProcess;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.errno;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.net.UnixStream;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,13 +1,13 @@
 package herd.fs;
 
-import static herd.fs.FsTests.errno;
-import static herd.fs.FsTests.file;
-import static herd.fs.FsTests.inProcess;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.errno;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.course.Syscalls;
+import herd.course.kit.Schedulers;
+import herd.course.kit.Syscalls;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;

@@ -1,8 +1,8 @@
 package herd.fs;
 
-import static herd.fs.FsTests.errno;
-import static herd.fs.FsTests.file;
-import static herd.fs.FsTests.inProcess;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.errno;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
@@ -12,10 +12,10 @@ import static herd.fs.Poll.EPOLLRDNORM;
 import static herd.fs.Poll.EPOLLWRNORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.net.UnixStream;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.wait.WaitQueueHead;
 import java.nio.charset.StandardCharsets;

@@ -3,9 +3,9 @@ package herd.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import herd.course.kit.Schedulers;
 import herd.net.UnixStream;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
 import herd.trace.StraceFormat;
 import herd.uapi.Errno;
 import java.nio.ByteOrder;

@@ -1,43 +1,45 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
+import static herd.course.kit.Io.poll;
+import static herd.course.kit.Io.send;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Processes.pause;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.accept;
+import static herd.course.kit.Sockets.bound;
+import static herd.course.kit.Sockets.connect;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.sock;
+import static herd.course.kit.Sockets.socket;
+import static herd.course.kit.Sockets.state;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
+import static herd.course.kit.Traces.strace;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
+import static herd.fs.Poll.EPOLLOUT;
 import static herd.fs.Poll.EPOLLRDHUP;
 import static herd.fs.Poll.EPOLLRDNORM;
-import static herd.fs.Poll.EPOLLOUT;
 import static herd.fs.Poll.EPOLLWRNORM;
-import static herd.socket.SocketTests.LEN;
-import static herd.socket.SocketTests.SERVER;
-import static herd.socket.SocketTests.file;
-import static herd.socket.SocketTests.listener;
-import static herd.socket.SocketTests.mask;
-import static herd.socket.SocketTests.pause;
-import static herd.socket.SocketTests.poll;
-import static herd.socket.SocketTests.send;
-import static herd.socket.SocketTests.sk;
-import static herd.socket.SocketTests.sock;
-import static herd.socket.SocketTests.socket;
-import static herd.socket.SocketTests.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.fs.File;
-import herd.fs.FsTests;
+import herd.fs.Poll;
 import herd.fs.PollFd;
 import herd.fs.Process;
 import herd.fs.Select;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.socket.SockOptions;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
-import herd.socket.SocketTests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,14 +61,6 @@ class ConnectTest {
     private final Schedulers schedulers = new Schedulers();
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
-    private void inProcess(Runnable body) {
-        FsTests.inProcess(sched, body);
-    }
-
-    private static String stateOf(TcpSock sk) {
-        return TcpSock.stateName(sk.skState);
-    }
-
     private static boolean isSyn(SkBuff skb) {
         return skb.flags() == SkBuff.SYN;
     }
@@ -74,10 +68,10 @@ class ConnectTest {
     @Test
     @DisplayName("A blocking connect() returns 0 once ESTABLISHED, from 127.0.0.1 and the first ephemeral port (32768)")
     void blockingConnectEstablishes() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(511, 0);
             long[] ret = new long[1];
-            int cfd = SocketTests.connect(0, ret);
+            int cfd = connect(0, ret);
             assertThat(ret[0]).as("the handshake completed on the loopback before connect() returned").isZero();
             TcpSock sk = sk(cfd);
             assertThat(state(cfd)).as("the client is ESTABLISHED").isEqualTo("ESTAB");
@@ -93,7 +87,7 @@ class ConnectTest {
             assertThat(child.local()).as("the child's local end is the listener's").isEqualTo(SERVER);
             assertThat(child.peer()).as("its peer is the client").isEqualTo(sk.local());
 
-            int second = SocketTests.connect(0, ret);
+            int second = connect(0, ret);
             assertThat(ret[0]).isZero();
             assertThat(sk(second).num).as("the next connect takes the next free port").isEqualTo(32769);
             Net net = Net.current();
@@ -105,10 +99,10 @@ class ConnectTest {
     @Test
     @DisplayName("connect() to 0.0.0.0 goes to 127.0.0.1 (the kernel's INADDR_ANY destination is the local host)")
     void connectToTheWildcardGoesToLoopback() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(SockaddrIn.inet("0.0.0.0", 80), 5, 0);
             int cfd = socket(0);
-            assertThat(SocketCalls.connect(cfd, SockaddrIn.inet("0.0.0.0", 80), LEN)).isZero();
+            assertThat(SocketCalls.connect(cfd, SockaddrIn.inet("0.0.0.0", 80), SockaddrIn.SIZE)).isZero();
             assertThat(sk(cfd).peer()).as("the destination became 127.0.0.1").isEqualTo(SERVER);
             assertThat(sk(lfd).icskAcceptQueue.acceptQueue()).as("the wildcard listener took it").hasSize(1);
         });
@@ -117,10 +111,10 @@ class ConnectTest {
     @Test
     @DisplayName("A bound socket connects from its bound port")
     void aBoundSocketConnectsFromItsPort() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             listener(5, 0);
-            int cfd = SocketTests.bound(SockaddrIn.inet("127.0.0.1", 5000), 0);
-            assertThat(SocketCalls.connect(cfd, SERVER, LEN)).isZero();
+            int cfd = bound(SockaddrIn.inet("127.0.0.1", 5000), 0);
+            assertThat(SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE)).isZero();
             assertThat(sk(cfd).local()).isEqualTo(SockaddrIn.inet("127.0.0.1", 5000));
         });
     }
@@ -128,15 +122,15 @@ class ConnectTest {
     @Test
     @DisplayName("Nobody listens: the SYN is answered with a reset, a blocking connect() fails with ECONNREFUSED, and again")
     void refusedWhenNobodyListens() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int cfd = socket(0);
-            assertThat(errno(SocketCalls.connect(cfd, NOBODY, LEN)))
+            assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE)))
                     .as("tcp_reset in SYN_SENT: ECONNREFUSED").isEqualTo("ECONNREFUSED");
             assertThat(state(cfd)).as("tcp_done: CLOSE").isEqualTo("UNCONN");
             assertThat(sock(cfd).state).as("back to SS_UNCONNECTED").isEqualTo(Socket.SS_UNCONNECTED);
             assertThat(sk(cfd).skErr).as("the error was reported, so cleared (sock_error)").isZero();
             assertThat(Net.current().stat(Mib.OUT_RSTS)).as("one reset sent").isEqualTo(1);
-            assertThat(errno(SocketCalls.connect(cfd, NOBODY, LEN)))
+            assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE)))
                     .as("SS_UNCONNECTED and CLOSE: connect() tries again, and is refused again").isEqualTo("ECONNREFUSED");
             assertThat(Net.current().stat(Mib.ACTIVE_OPENS)).as("two SYNs").isEqualTo(2);
         });
@@ -145,17 +139,17 @@ class ConnectTest {
     @Test
     @DisplayName("A refused connect() gives its automatic port back (inet_num 0); the next attempt takes a port and holds it")
     void aRefusedConnectGivesItsAutomaticPortBack() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int cfd = socket(0);
-            assertThat(errno(SocketCalls.connect(cfd, NOBODY, LEN))).isEqualTo("ECONNREFUSED");
+            assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE))).isEqualTo("ECONNREFUSED");
             assertThat(sk(cfd).num).as("tcp_set_state(CLOSE) -> inet_put_port: inet_num = 0").isZero();
             listener(NOBODY, 5, 0);
-            assertThat(SocketCalls.connect(cfd, NOBODY, LEN)).as("now somebody listens on 81").isZero();
+            assertThat(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE)).as("now somebody listens on 81").isZero();
             int port = sk(cfd).num;
             assertThat(port).as("a port of ip_local_port_range")
                     .isBetween(InetHashtables.LOCAL_PORT_LOW, InetHashtables.LOCAL_PORT_HIGH);
             int other = socket(0);
-            assertThat(errno(SocketCalls.bind(other, SockaddrIn.inet("127.0.0.1", port), LEN)))
+            assertThat(errno(SocketCalls.bind(other, SockaddrIn.inet("127.0.0.1", port), SockaddrIn.SIZE)))
                     .as("the connection holds its port in the bind hash").isEqualTo("EADDRINUSE");
         });
     }
@@ -163,39 +157,40 @@ class ConnectTest {
     @Test
     @DisplayName("A port chosen by bind() survives a refused connect() (SOCK_BINDPORT_LOCK): nobody else may bind it; the retry uses it")
     void aBoundPortSurvivesARefusedConnect() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             SockaddrIn local = SockaddrIn.inet("127.0.0.1", 5000);
-            int cfd = SocketTests.bound(local, 0);
-            assertThat(errno(SocketCalls.connect(cfd, NOBODY, LEN))).isEqualTo("ECONNREFUSED");
+            int cfd = bound(local, 0);
+            assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE))).isEqualTo("ECONNREFUSED");
             assertThat(sk(cfd).num).as("bind() locked the port: tcp_set_state(CLOSE) keeps it").isEqualTo(5000);
             int other = socket(0);
-            assertThat(errno(SocketCalls.bind(other, local, LEN))).as("still held").isEqualTo("EADDRINUSE");
+            assertThat(errno(SocketCalls.bind(other, local, SockaddrIn.SIZE))).as("still held").isEqualTo("EADDRINUSE");
             listener(NOBODY, 5, 0);
-            assertThat(SocketCalls.connect(cfd, NOBODY, LEN)).isZero();
+            assertThat(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE)).isZero();
             assertThat(sk(cfd).local()).as("the retry connects from the bound port").isEqualTo(local);
             assertThat(Vfs.close(cfd)).isZero();
-            assertThat(SocketCalls.bind(other, local, LEN)).as("the last close gives it back").isZero();
+            assertThat(SocketCalls.bind(other, local, SockaddrIn.SIZE)).as("the last close gives it back").isZero();
         });
     }
 
     @Test
     @DisplayName("Non-blocking connect() refused: EINPROGRESS, SO_ERROR-style pending error; the next connect() reports ECONNREFUSED")
     void nonBlockingRefused() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int cfd = socket(Socket.SOCK_NONBLOCK);
-            assertThat(errno(SocketCalls.connect(cfd, NOBODY, LEN))).isEqualTo("EINPROGRESS");
+            assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE))).isEqualTo("EINPROGRESS");
             assertThat(state(cfd)).as("the reset was processed at release_sock, before connect() returned")
                     .isEqualTo("UNCONN");
             assertThat(sk(cfd).skErr).as("sk_err waits for the owner").isEqualTo(111);
             assertThat(sock(cfd).state).as("still SS_CONNECTING until the next call").isEqualTo(Socket.SS_CONNECTING);
             assertThat(poll(cfd)).as("tcp_poll after tcp_done: CLOSE and shut down both ways: readable (EOF), writable (the connect is over), hung up, with an error")
-                    .isEqualTo(mask(EPOLLIN | EPOLLRDNORM | EPOLLRDHUP | EPOLLOUT | EPOLLWRNORM | EPOLLERR | EPOLLHUP));
-            assertThat(errno(SocketCalls.connect(cfd, NOBODY, LEN)))
+                    .isEqualTo(Poll.names("EPOLL",
+                            EPOLLIN | EPOLLRDNORM | EPOLLRDHUP | EPOLLOUT | EPOLLWRNORM | EPOLLERR | EPOLLHUP));
+            assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE)))
                     .as("SS_CONNECTING (EALREADY) but the sock is CLOSE: sock_error gives the pending ECONNREFUSED")
                     .isEqualTo("ECONNREFUSED");
             assertThat(sock(cfd).state).isEqualTo(Socket.SS_UNCONNECTED);
             assertThat(sk(cfd).skErr).isZero();
-            assertThat(errno(SocketCalls.connect(cfd, NOBODY, LEN)))
+            assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE)))
                     .as("SS_UNCONNECTED: a new attempt").isEqualTo("EINPROGRESS");
         });
     }
@@ -203,37 +198,39 @@ class ConnectTest {
     @Test
     @DisplayName("Non-blocking connect(): EINPROGRESS, ESTABLISHED on return; then 0 (SS_CONNECTING falls through), then EISCONN")
     void nonBlockingConnect() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             listener(5, 0);
             long[] ret = new long[1];
-            int cfd = SocketTests.connect(Socket.SOCK_NONBLOCK, ret);
+            int cfd = connect(Socket.SOCK_NONBLOCK, ret);
             assertThat(errno(ret[0])).as("a non-blocking connect returns EINPROGRESS").isEqualTo("EINPROGRESS");
             assertThat(state(cfd)).as("yet the loopback handshake is complete").isEqualTo("ESTAB");
             assertThat(sock(cfd).state).isEqualTo(Socket.SS_CONNECTING);
             assertThat(poll(cfd)).as("writable: the application's sign that the connect is over")
-                    .isEqualTo(mask(EPOLLOUT | EPOLLWRNORM));
+                    .isEqualTo(Poll.names("EPOLL", EPOLLOUT | EPOLLWRNORM));
             int[] err = {-1};
             check(SocketCalls.getsockopt(cfd, SockOptions.SOL_SOCKET, SockOptions.SO_ERROR, err, new int[] {4}));
             assertThat(err[0]).as("SO_ERROR 0: it succeeded").isZero();
-            assertThat(SocketCalls.connect(cfd, SERVER, LEN))
+            assertThat(SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE))
                     .as("SS_CONNECTING and ESTABLISHED: the kernel falls through to SS_CONNECTED and returns 0").isZero();
             assertThat(sock(cfd).state).isEqualTo(Socket.SS_CONNECTED);
-            assertThat(errno(SocketCalls.connect(cfd, SERVER, LEN))).as("SS_CONNECTED: EISCONN").isEqualTo("EISCONN");
+            assertThat(errno(SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE))).as("SS_CONNECTED: EISCONN")
+                    .isEqualTo("EISCONN");
         });
     }
 
     @Test
     @DisplayName("While the SYN is unanswered (SYN_SENT) a second connect() gets EALREADY; the socket is neither readable nor writable")
     void ealreadyWhileSynSent() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             listener(5, 0);
             Net.current().setDropFilter(ConnectTest::isSyn);
             long[] ret = new long[1];
-            int cfd = SocketTests.connect(Socket.SOCK_NONBLOCK, ret);
+            int cfd = connect(Socket.SOCK_NONBLOCK, ret);
             assertThat(errno(ret[0])).isEqualTo("EINPROGRESS");
             assertThat(state(cfd)).as("the SYN was lost").isEqualTo("SYN-SENT");
-            assertThat(errno(SocketCalls.connect(cfd, SERVER, LEN))).as("SS_CONNECTING, SYN_SENT").isEqualTo("EALREADY");
-            assertThat(errno(SocketCalls.connect(cfd, SockaddrIn.inet("127.0.0.1", 99), LEN)))
+            assertThat(errno(SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE))).as("SS_CONNECTING, SYN_SENT")
+                    .isEqualTo("EALREADY");
+            assertThat(errno(SocketCalls.connect(cfd, SockaddrIn.inet("127.0.0.1", 99), SockaddrIn.SIZE)))
                     .as("whatever the address").isEqualTo("EALREADY");
             assertThat(poll(cfd)).as("tcp_poll of SYN_SENT: nothing").isEqualTo("0x0");
             assertThat(send(cfd, "x")).as("tcp_sendmsg before the handshake: EAGAIN when non-blocking")
@@ -244,28 +241,30 @@ class ConnectTest {
     @Test
     @DisplayName("connect() on a listener or on an accepted socket: EISCONN")
     void connectOnAListenerOrAcceptedSocket() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, 0);
-            assertThat(errno(SocketCalls.connect(lfd, SERVER, LEN)))
+            assertThat(errno(SocketCalls.connect(lfd, SERVER, SockaddrIn.SIZE)))
                     .as("SS_UNCONNECTED but not CLOSE: EISCONN").isEqualTo("EISCONN");
-            SocketTests.connect(0, null);
-            int afd = SocketTests.accept(lfd, 0);
-            assertThat(errno(SocketCalls.connect(afd, SERVER, LEN))).as("accepted: SS_CONNECTED").isEqualTo("EISCONN");
+            connect(0, null);
+            int afd = accept(lfd, 0);
+            assertThat(errno(SocketCalls.connect(afd, SERVER, SockaddrIn.SIZE))).as("accepted: SS_CONNECTED")
+                    .isEqualTo("EISCONN");
         });
     }
 
     @Test
     @DisplayName("connect()'s own address checks: length < 2 EINVAL; tcp_v4_connect: length < 16 EINVAL, not AF_INET EAFNOSUPPORT")
     void connectAddressChecks() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int cfd = socket(0);
             assertThat(errno(SocketCalls.connect(cfd, SERVER, 1))).isEqualTo("EINVAL");
             assertThat(errno(SocketCalls.connect(cfd, SERVER, 8))).isEqualTo("EINVAL");
-            assertThat(errno(SocketCalls.connect(cfd, new SockaddrIn(10, 80, SockaddrIn.INADDR_LOOPBACK), LEN)))
+            SockaddrIn inet6 = new SockaddrIn(10, 80, SockaddrIn.INADDR_LOOPBACK);
+            assertThat(errno(SocketCalls.connect(cfd, inet6, SockaddrIn.SIZE)))
                     .isEqualTo("EAFNOSUPPORT");
             assertThat(state(cfd)).as("nothing was sent").isEqualTo("UNCONN");
             assertThat(sock(cfd).state).isEqualTo(Socket.SS_UNCONNECTED);
-            assertThat(SocketCalls.connect(cfd, NOBODY, LEN)).as("still usable").isEqualTo(-111);
+            assertThat(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE)).as("still usable").isEqualTo(-111);
         });
     }
 
@@ -273,13 +272,17 @@ class ConnectTest {
      * A listener with backlog 1 and two connections nobody accepted: its accept queue is
      * full (2 > 1), so the next SYN is dropped. Returns the server process; the listener is fd 3.
      */
+    private static String stateOf(TcpSock sk) {
+        return TcpSock.stateName(sk.skState);
+    }
+
     private Process fullListener(TcpSock[] listener) {
         Process server = new Process(sched, "server");
         server.spawn("server", () -> {
             int lfd = listener(1, 0);
             listener[0] = sk(lfd);
-            SocketTests.connect(Socket.SOCK_NONBLOCK, null);
-            SocketTests.connect(Socket.SOCK_NONBLOCK, null);
+            connect(Socket.SOCK_NONBLOCK, null);
+            connect(Socket.SOCK_NONBLOCK, null);
             pause();
         });
         sched.runUntilIdle();
@@ -300,11 +303,11 @@ class ConnectTest {
             Select.poll(new PollFd[0], 500); // sleeps 0.5 s, then makes room
             atHalfSecond.add("ListenOverflows " + net.stat(Mib.LISTEN_OVERFLOWS));
             atHalfSecond.add("client " + Task.stateName(client[0].state()));
-            SocketTests.accept(3, 0);
+            accept(3, 0);
         });
         client[0] = new Process(sched, "client").spawn("client", () -> {
             int fd = socket(0);
-            result[0] = SocketCalls.connect(fd, SERVER, LEN);
+            result[0] = SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
             result[1] = sched.clock();
         });
         sched.runUntilIdle();
@@ -341,14 +344,14 @@ class ConnectTest {
                 }
                 return false;
             });
-            assertThat(errno(SocketCalls.connect(fd, SERVER, LEN))).isEqualTo("EINPROGRESS");
+            assertThat(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE))).isEqualTo("EINPROGRESS");
             pause();
         });
         sched.runUntil(sched.clock());
         assertThat(stateOf(client[0])).as("the SYN found the accept queue full").isEqualTo("SYN-SENT");
         server.spawn("acceptor", () -> {
             Select.poll(new PollFd[0], 2000); // makes room at 2 s
-            SocketTests.accept(3, 0);
+            accept(3, 0);
         });
         sched.runUntil(10 * SECOND);
 
@@ -380,7 +383,7 @@ class ConnectTest {
                 }
                 return false;
             });
-            SocketCalls.connect(fd, SERVER, LEN);
+            SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
             sk.lockSock(); // owns the socket across the timer's expiry (1 s), as a long syscall would
             Select.poll(new PollFd[0], 1500);
             log.add("release_sock at " + sched.clock() / (SECOND / 1000) + " ms");
@@ -389,7 +392,7 @@ class ConnectTest {
             pause();
         });
         sched.runUntil(sched.clock());
-        server.spawn("acceptor", () -> SocketTests.accept(3, 0)); // room for the resent SYN
+        server.spawn("acceptor", () -> accept(3, 0)); // room for the resent SYN
         sched.runUntil(2 * SECOND);
         assertThat(log).as("the timer fired at 1 s but found the socket owned: the resend waits for release_sock")
                 .containsExactly("SYN at 0 ms", "release_sock at 1500 ms", "SYN at 1500 ms", "ESTAB");
@@ -412,7 +415,7 @@ class ConnectTest {
                 }
                 return false;
             });
-            SocketCalls.connect(fd, SERVER, LEN);
+            SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
             Select.poll(new PollFd[0], 1500);
             Vfs.close(fd);
         });
@@ -439,7 +442,7 @@ class ConnectTest {
         int[] after = new int[1];
         new Process(sched, "client").spawn("client", () -> {
             int fd = socket(0);
-            result[0] = SocketCalls.connect(fd, SERVER, LEN);
+            result[0] = SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE);
             result[1] = sched.clock();
             after[0] = sk(fd).skState;
         });
@@ -461,7 +464,7 @@ class ConnectTest {
         Net.of(sched).tcpSynRetries = 0;
         long[] result = {Long.MIN_VALUE, -1};
         new Process(sched, "client").spawn("client", () -> {
-            result[0] = SocketCalls.connect(socket(0), SERVER, LEN);
+            result[0] = SocketCalls.connect(socket(0), SERVER, SockaddrIn.SIZE);
             result[1] = sched.clock();
         });
         sched.runUntilIdle();
@@ -478,15 +481,15 @@ class ConnectTest {
             listener(5, 0);
             Net.current().setDropFilter(ConnectTest::isSyn);
             int fd = socket(0);
-            log.add(errno(SocketCalls.connect(fd, SERVER, LEN)));
+            log.add(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE)));
             log.add(sched.clock() / (SECOND / 1000) + " ms");
             log.add(state(fd));
             Sched.flushSignals(Sched.current());
             file(fd).fFlags |= File.O_NONBLOCK; // fcntl(F_SETFL, O_NONBLOCK)
-            log.add(errno(SocketCalls.connect(fd, SERVER, LEN)));
+            log.add(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE)));
             file(fd).fFlags &= ~File.O_NONBLOCK;
             Net.current().setDropFilter(skb -> false);
-            log.add(errno(SocketCalls.connect(fd, SERVER, LEN)));
+            log.add(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE)));
             log.add(sched.clock() / (SECOND / 1000) + " ms");
             log.add(state(fd));
         });
@@ -499,7 +502,7 @@ class ConnectTest {
         assertThat(log).as("EINTR at the signal (0.5 s); still SYN_SENT, so a non-blocking connect gets EALREADY; a "
                 + "blocking one waits again (SS_CONNECTING) and completes with the SYN resent at 1 s").containsExactly(
                         "EINTR", "500 ms", "SYN-SENT", "EALREADY", "0", "1000 ms", "ESTAB");
-        assertThat(SocketTests.strace(sched)).as("user space sees EINTR: the model's handlers have no SA_RESTART")
+        assertThat(strace(sched)).as("user space sees EINTR: the model's handlers have no SA_RESTART")
                 .contains("[pid   100] <... connect resumed>) = -1 EINTR (Interrupted system call)");
     }
 
@@ -515,7 +518,7 @@ class ConnectTest {
         sched.runUntilIdle();
         Task client = new Process(sched, "client").spawn("client", () -> {
             int fd = socket(0);
-            assertThat(SocketCalls.connect(fd, SERVER, LEN)).isZero();
+            assertThat(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE)).isZero();
             wakeups.set((int) (Task.current().wakeups() + Task.current().voluntarySwitches()));
         });
         sched.runUntilIdle();

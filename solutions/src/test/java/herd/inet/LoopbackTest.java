@@ -1,22 +1,22 @@
 package herd.inet;
 
-import static herd.socket.SocketTests.LEN;
-import static herd.socket.SocketTests.accept;
-import static herd.socket.SocketTests.listener;
-import static herd.socket.SocketTests.recv;
-import static herd.socket.SocketTests.send;
-import static herd.socket.SocketTests.sk;
-import static herd.socket.SocketTests.socket;
+import static herd.course.kit.Io.recv;
+import static herd.course.kit.Io.send;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.accept;
+import static herd.course.kit.Sockets.connect;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.socket;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.fs.FsTests;
+import herd.course.kit.Schedulers;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
-import herd.socket.SocketTests;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,10 +35,6 @@ class LoopbackTest {
     private final Schedulers schedulers = new Schedulers();
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
-    private void inProcess(Runnable body) {
-        FsTests.inProcess(sched, body);
-    }
-
     /** Records every segment the loopback sends, as tcpdump prints it, with {@code note} of the moment. */
     private static List<String> tcpdump(Function<SkBuff, String> note) {
         List<String> seen = new CopyOnWriteArrayList<>();
@@ -52,11 +48,11 @@ class LoopbackTest {
     @Test
     @DisplayName("The handshake's three segments, then data and the FIN, as tcpdump shows them")
     void segmentsOfAConnection() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, 0);
             List<String> seen = tcpdump(skb -> "");
             int cfd = socket(0);
-            SocketCalls.connect(cfd, SocketTests.SERVER, LEN);
+            SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE);
             int sfd = accept(lfd, 0);
             send(cfd, "hi");
             send(sfd, "hello");
@@ -74,9 +70,9 @@ class LoopbackTest {
     @Test
     @DisplayName("A SYN to a port nobody listens on is answered with RST|ACK (tcp_v4_send_reset); a reset is never answered")
     void resetForNobody() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             List<String> seen = tcpdump(skb -> "");
-            SocketCalls.connect(socket(0), SockaddrIn.inet("127.0.0.1", 81), LEN);
+            SocketCalls.connect(socket(0), SockaddrIn.inet("127.0.0.1", 81), SockaddrIn.SIZE);
             assertThat(seen).containsExactly(
                     "127.0.0.1.32768 > 127.0.0.1.81: Flags [S]",
                     "127.0.0.1.81 > 127.0.0.1.32768: Flags [R.]");
@@ -87,13 +83,13 @@ class LoopbackTest {
     @Test
     @DisplayName("The SYN-ACK reaches the connecting socket while connect() owns it: it waits on the backlog until release_sock")
     void theSynAckWaitsForReleaseSock() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             listener(5, 0);
             int cfd = socket(Socket.SOCK_NONBLOCK);
             TcpSock client = sk(cfd);
             List<String> seen = tcpdump(skb -> " client " + TcpSock.stateName(client.skState)
                     + (client.skLock.ownedByUser() ? " owned" : " free"));
-            SocketCalls.connect(cfd, SocketTests.SERVER, LEN);
+            SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE);
             assertThat(seen).as("inside connect() the client stays SYN_SENT although the SYN-ACK was sent to it; "
                     + "the final ACK leaves from release_sock, once the backlog made it ESTABLISHED").containsExactly(
                             "127.0.0.1.32768 > 127.0.0.1.80: Flags [S] client SYN-SENT owned",
@@ -107,10 +103,10 @@ class LoopbackTest {
     @Test
     @DisplayName("Data for a socket a task owns goes to its backlog: not queued, no sk_data_ready, until release_sock")
     void dataWaitsOnTheBacklogOfAnOwnedSocket() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, 0);
             int cfd = socket(Socket.SOCK_NONBLOCK);
-            SocketCalls.connect(cfd, SocketTests.SERVER, LEN);
+            SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE);
             int sfd = accept(lfd, Socket.SOCK_NONBLOCK);
             TcpSock client = sk(cfd);
             AtomicInteger dataReady = new AtomicInteger();
@@ -134,12 +130,12 @@ class LoopbackTest {
     @Test
     @DisplayName("A listener takes segments without the socket lock: a SYN is handled even while a task owns the listener")
     void aListenerIsNotLockedBySegments() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, 0);
             TcpSock listener = sk(lfd);
             listener.lockSock();
             long[] ret = new long[1];
-            SocketTests.connect(Socket.SOCK_NONBLOCK, ret);
+            connect(Socket.SOCK_NONBLOCK, ret);
             int queued = listener.icskAcceptQueue.acceptQueue().size();
             listener.releaseSock();
             assertThat(queued).as("tcp_v4_rcv hands a listener its segments at once (it has its own locks)")

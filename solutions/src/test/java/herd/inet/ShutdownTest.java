@@ -1,28 +1,29 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
-import static herd.socket.SocketTests.LEN;
-import static herd.socket.SocketTests.SERVER;
-import static herd.socket.SocketTests.listener;
-import static herd.socket.SocketTests.pause;
-import static herd.socket.SocketTests.recv;
-import static herd.socket.SocketTests.send;
-import static herd.socket.SocketTests.sk;
-import static herd.socket.SocketTests.socket;
-import static herd.socket.SocketTests.state;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Processes.pause;
+import static herd.course.kit.Io.recv;
+import static herd.course.kit.Io.send;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.socket;
+import static herd.course.kit.Sockets.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.fs.FsTests;
+import herd.course.kit.Processes;
+import herd.course.kit.Sockets;
+import herd.course.kit.Traces;
 import herd.fs.Process;
 import herd.fs.Vfs;
 import herd.net.Sock;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
+import herd.course.kit.Schedulers;
 import herd.socket.SockOptions;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
-import herd.socket.SocketTests;
+import herd.socket.SockaddrIn;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ class ShutdownTest {
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
     private void inProcess(Runnable body) {
-        FsTests.inProcess(sched, body);
+        Processes.inProcess(sched, body);
     }
 
     private static int acceptconn(int fd) {
@@ -80,7 +81,7 @@ class ShutdownTest {
             assertThat(sk(fd).skShutdown).as("the CLOSE case falls through: sk_shutdown |= SEND_SHUTDOWN anyway")
                     .isEqualTo(Sock.SEND_SHUTDOWN);
         });
-        assertThat(SocketTests.strace(sched)).as("strace names how").contains(
+        assertThat(Traces.strace(sched)).as("strace names how").contains(
                 "[pid   100] shutdown(99, SHUT_RD) = -1 EBADF (Bad file descriptor)",
                 "[pid   100] shutdown(3, SHUT_WR) = -1 ENOTCONN (Transport endpoint is not connected)");
     }
@@ -98,7 +99,7 @@ class ShutdownTest {
                     .containsExactly("UNCONN", 0);
             assertThat(sk(lfd).skShutdown).as("tcp_disconnect clears sk_shutdown").isZero();
             long[] ret = {0};
-            int c = SocketTests.connect(0, ret);
+            int c = Sockets.connect(0, ret);
             assertThat(errno(ret[0])).as("nobody listens on port 80 any more: the SYN is reset")
                     .isEqualTo("ECONNREFUSED");
             check(Vfs.close(c));
@@ -107,7 +108,7 @@ class ShutdownTest {
 
             assertThat(SocketCalls.listen(lfd, 4)).as("SS_UNCONNECTED and CLOSE again: listen() works, bind() "
                     + "kept port 80 (SOCK_BINDPORT_LOCK)").isZero();
-            SocketTests.connect(Socket.SOCK_NONBLOCK, ret);
+            Sockets.connect(Socket.SOCK_NONBLOCK, ret);
             assertThat(errno(ret[0])).as("a connection to the listener again").isEqualTo("EINPROGRESS");
             assertThat(sk(lfd).skAckBacklog).isEqualTo(1);
         });
@@ -119,8 +120,8 @@ class ShutdownTest {
         List<String> log = new CopyOnWriteArrayList<>();
         inProcess(() -> {
             int lfd = listener(4, 0);
-            int c = SocketTests.connect(0, null);
-            int s = SocketTests.accept(lfd, 0);
+            int c = Sockets.connect(0, null);
+            int s = Sockets.accept(lfd, 0);
             assertThat(SocketCalls.shutdown(c, Socket.SHUT_WR)).isZero();
             log.add("server reads " + Vfs.read(s, new byte[8], 8) + ", is " + state(s));
             log.add("client writes: " + errno(Vfs.write(c, "x".getBytes(), 1)));
@@ -144,7 +145,7 @@ class ShutdownTest {
             listener(4, 0);
             Net.current().setDropFilter(skb -> skb.flags() == SkBuff.SYN);
             int fd = socket(0);
-            log.add("connect: " + errno(SocketCalls.connect(fd, SERVER, LEN)));
+            log.add("connect: " + errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE)));
             log.add(state(fd) + ", timer pending " + sk(fd).icskRetransmitTimer.pending());
             pause();
         });

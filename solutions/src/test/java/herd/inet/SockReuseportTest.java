@@ -1,24 +1,24 @@
 package herd.inet;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.connect;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.sock;
+import static herd.course.kit.Sockets.socket;
+import static herd.course.kit.Sockets.state;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
 import static herd.socket.SockOptions.SOL_SOCKET;
 import static herd.socket.SockOptions.SO_REUSEPORT;
-import static herd.socket.SocketTests.LEN;
-import static herd.socket.SocketTests.SERVER;
-import static herd.socket.SocketTests.sk;
-import static herd.socket.SocketTests.sock;
-import static herd.socket.SocketTests.socket;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.fs.FsTests;
+import herd.course.kit.Schedulers;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
-import herd.socket.SocketTests;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AutoClose;
@@ -37,28 +37,18 @@ class SockReuseportTest {
     private final Schedulers schedulers = new Schedulers();
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
-    private void inProcess(Runnable body) {
-        FsTests.inProcess(sched, body);
-    }
-
     private static int reuseportListener() {
         int fd = socket(0);
         check(SocketCalls.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1));
-        check(SocketCalls.bind(fd, SERVER, LEN));
+        check(SocketCalls.bind(fd, SERVER, SockaddrIn.SIZE));
         check(SocketCalls.listen(fd, 511));
         return fd;
-    }
-
-    /** The member of a group of {@code n} (in listen order) a SYN from {@code sport} selects. */
-    private static int selected(int sport, int n) {
-        int hash = InetHashtables.inetEhashfn(SockaddrIn.INADDR_LOOPBACK, 80, SockaddrIn.INADDR_LOOPBACK, sport);
-        return SockReuseport.reciprocalScale(hash, n);
     }
 
     @Test
     @DisplayName("Two SO_REUSEPORT listeners share a port; each connection lands in exactly one accept queue, the one its hash selects")
     void connectionsSpreadByHash() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int a = reuseportListener();
             int b = reuseportListener();
             assertThat(sk(a).skReuseportCb).as("b joined a's group").isSameAs(sk(b).skReuseportCb);
@@ -68,10 +58,10 @@ class SockReuseportTest {
             List<Integer> expectB = new ArrayList<>();
             for (int i = 0; i < CONNECTIONS; i++) {
                 long[] ret = new long[1];
-                int c = SocketTests.connect(Socket.SOCK_NONBLOCK, ret);
-                assertThat(SocketTests.state(c)).isEqualTo("ESTAB");
+                int c = connect(Socket.SOCK_NONBLOCK, ret);
+                assertThat(state(c)).isEqualTo("ESTAB");
                 int port = sk(c).num;
-                (selected(port, 2) == 0 ? expectA : expectB).add(port);
+                (ReuseportHash.selected(port, SERVER.port(), 2) == 0 ? expectA : expectB).add(port);
             }
             List<Integer> gotA = sk(a).icskAcceptQueue.acceptQueue().stream().map(r -> r.rmtPort).toList();
             List<Integer> gotB = sk(b).icskAcceptQueue.acceptQueue().stream().map(r -> r.rmtPort).toList();
@@ -87,11 +77,11 @@ class SockReuseportTest {
     @Test
     @DisplayName("Next to SO_REUSEPORT listeners, a socket without it gets EADDRINUSE; with it, it joins the group as a third")
     void aThirdSocket() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int a = reuseportListener();
             reuseportListener();
             int plain = socket(0);
-            assertThat(errno(SocketCalls.bind(plain, SERVER, LEN))).isEqualTo("EADDRINUSE");
+            assertThat(errno(SocketCalls.bind(plain, SERVER, SockaddrIn.SIZE))).isEqualTo("EADDRINUSE");
             int third = reuseportListener();
             assertThat(sk(a).skReuseportCb.socks).as("three members").hasSize(3).endsWith(sk(third));
         });
@@ -100,19 +90,19 @@ class SockReuseportTest {
     @Test
     @DisplayName("SO_REUSEPORT needs the same user: another user's socket gets EADDRINUSE")
     void anotherUserCannotJoin() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             reuseportListener();
             int other = socket(0);
             sock(other).sk = new TcpSock(Net.current(), 0); // as if root had made it
             check(SocketCalls.setsockopt(other, SOL_SOCKET, SO_REUSEPORT, 1));
-            assertThat(errno(SocketCalls.bind(other, SERVER, LEN))).isEqualTo("EADDRINUSE");
+            assertThat(errno(SocketCalls.bind(other, SERVER, SockaddrIn.SIZE))).isEqualTo("EADDRINUSE");
         });
     }
 
     @Test
     @DisplayName("A closed member leaves the group, the last member takes its slot; the others keep taking connections")
     void aClosedMemberLeaves() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int a = reuseportListener();
             int b = reuseportListener();
             int c = reuseportListener();
@@ -125,7 +115,7 @@ class SockReuseportTest {
                     .containsExactly(skC, skB);
             assertThat(skA.skReuseportCb).isNull();
             for (int i = 0; i < 4; i++) {
-                SocketTests.connect(Socket.SOCK_NONBLOCK, null);
+                connect(Socket.SOCK_NONBLOCK, null);
             }
             assertThat(skB.icskAcceptQueue.acceptQueue().size() + skC.icskAcceptQueue.acceptQueue().size())
                     .as("the two left take every connection").isEqualTo(4);

@@ -1,6 +1,17 @@
 package herd.inet;
 
-import static herd.course.Syscalls.errno;
+import static herd.course.kit.Io.poll;
+import static herd.course.kit.Io.recv;
+import static herd.course.kit.Io.send;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.accept;
+import static herd.course.kit.Sockets.connect;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.socket;
+import static herd.course.kit.Sockets.state;
+import static herd.course.kit.Syscalls.errno;
 import static herd.fs.Poll.EPOLLERR;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
@@ -8,29 +19,19 @@ import static herd.fs.Poll.EPOLLOUT;
 import static herd.fs.Poll.EPOLLRDHUP;
 import static herd.fs.Poll.EPOLLRDNORM;
 import static herd.fs.Poll.EPOLLWRNORM;
-import static herd.socket.SocketTests.accept;
-import static herd.socket.SocketTests.listener;
-import static herd.socket.SocketTests.mask;
-import static herd.socket.SocketTests.poll;
-import static herd.socket.SocketTests.recv;
-import static herd.socket.SocketTests.send;
-import static herd.socket.SocketTests.sk;
-import static herd.socket.SocketTests.socket;
-import static herd.socket.SocketTests.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.fs.FsTests;
+import herd.course.kit.Schedulers;
 import herd.fs.Poll;
 import herd.fs.PollFd;
 import herd.fs.Process;
 import herd.fs.Select;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
 import herd.sched.Task;
+import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
-import herd.socket.SocketTests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,14 +54,10 @@ class TcpDataTest {
     private final Schedulers schedulers = new Schedulers();
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
-    private void inProcess(Runnable body) {
-        FsTests.inProcess(sched, body);
-    }
-
     /** A connected pair in the current process: {listener 3, client 4, server 5}, the ends non-blocking. */
     private static int[] pair() {
         int lfd = listener(5, 0);
-        int cfd = SocketTests.connect(Socket.SOCK_NONBLOCK, null);
+        int cfd = connect(Socket.SOCK_NONBLOCK, null);
         int sfd = accept(lfd, Socket.SOCK_NONBLOCK);
         assertThat(new int[] {lfd, cfd, sfd}).containsExactly(3, 4, 5);
         return new int[] {cfd, sfd};
@@ -69,7 +66,7 @@ class TcpDataTest {
     @Test
     @DisplayName("Bytes written on one end are read on the other, as a stream, both ways")
     void bytesGoBothWays() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] p = pair();
             assertThat(send(p[0], "hello")).isEqualTo("5");
             assertThat(send(p[0], " world")).isEqualTo("6");
@@ -86,18 +83,19 @@ class TcpDataTest {
     @Test
     @DisplayName("Each data segment calls the receiver's sk_data_ready once; tcp_poll turns readable")
     void dataCallsSkDataReady() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] p = pair();
-            assertThat(poll(p[1])).as("a connection with nothing queued: writable only").isEqualTo(mask(WRITABLE));
+            assertThat(poll(p[1])).as("a connection with nothing queued: writable only")
+                    .isEqualTo(Poll.names("EPOLL", WRITABLE));
             AtomicInteger dataReady = new AtomicInteger();
             sk(p[1]).skDataReady = sk -> dataReady.incrementAndGet();
             send(p[0], "a");
             send(p[0], "bc");
             assertThat(dataReady.get()).as("one tcp_data_ready per segment").isEqualTo(2);
-            assertThat(poll(p[1])).as("data queued").isEqualTo(mask(READABLE | WRITABLE));
-            assertThat(poll(p[0])).as("the writer's end has nothing to read").isEqualTo(mask(WRITABLE));
+            assertThat(poll(p[1])).as("data queued").isEqualTo(Poll.names("EPOLL", READABLE | WRITABLE));
+            assertThat(poll(p[0])).as("the writer's end has nothing to read").isEqualTo(Poll.names("EPOLL", WRITABLE));
             recv(p[1], 10);
-            assertThat(poll(p[1])).as("all read").isEqualTo(mask(WRITABLE));
+            assertThat(poll(p[1])).as("all read").isEqualTo(Poll.names("EPOLL", WRITABLE));
         });
     }
 
@@ -120,7 +118,8 @@ class TcpDataTest {
         sched.run();
 
         assertThat(ret[0]).as("one fd ready").isEqualTo(1);
-        assertThat(mask(revents[0])).as("POLLIN, masked by what poll asked for").isEqualTo(mask(EPOLLIN));
+        assertThat(Poll.names("EPOLL", revents[0])).as("POLLIN, masked by what poll asked for")
+                .isEqualTo(Poll.names("EPOLL", EPOLLIN));
         assertThat(poller.wakeups()).as("one segment, one wake-up").isEqualTo(1);
     }
 
@@ -131,7 +130,7 @@ class TcpDataTest {
         String[] got = {null};
         Task reader = proc.spawn("reader", () -> {
             int lfd = listener(5, 0);
-            SocketTests.connect(0, null);
+            connect(0, null);
             int sfd = accept(lfd, 0);
             got[0] = recv(sfd, 16);
         });
@@ -149,13 +148,13 @@ class TcpDataTest {
     @Test
     @DisplayName("The client closes: its FIN puts the server in CLOSE_WAIT; data sent before is read, then EOF; poll shows RDHUP")
     void closeSendsFin() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] p = pair();
             send(p[0], "bye");
             assertThat(Vfs.close(p[0])).isZero();
             assertThat(state(p[1])).as("tcp_fin: CLOSE_WAIT").isEqualTo("CLOSE-WAIT");
             assertThat(poll(p[1])).as("RCV_SHUTDOWN: readable (EOF) and RDHUP; still writable; not HUP (one way only)")
-                    .isEqualTo(mask(EPOLLIN | EPOLLRDNORM | EPOLLRDHUP | WRITABLE));
+                    .isEqualTo(Poll.names("EPOLL", EPOLLIN | EPOLLRDNORM | EPOLLRDHUP | WRITABLE));
             assertThat(recv(p[1], 2)).as("data sent before the FIN comes first").isEqualTo("by");
             assertThat(recv(p[1], 10)).isEqualTo("e");
             assertThat(recv(p[1], 10)).as("then end of file, not EAGAIN").isEqualTo("EOF");
@@ -166,7 +165,7 @@ class TcpDataTest {
     @Test
     @DisplayName("Writing to a peer that closed: the first write succeeds and earns a reset; then EPIPE (the tcp_reset error), EPIPE")
     void writeToAClosedPeer() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] p = pair();
             Vfs.close(p[0]);
             Net net = Net.current();
@@ -176,7 +175,7 @@ class TcpDataTest {
             assertThat(state(p[1])).as("tcp_reset in CLOSE_WAIT, then tcp_done").isEqualTo("UNCONN");
             assertThat(sk(p[1]).skErr).as("tcp_reset leaves EPIPE for CLOSE_WAIT").isEqualTo(32);
             assertThat(poll(p[1])).as("CLOSE: shut down both ways, an error pending")
-                    .isEqualTo(mask(READABLE | EPOLLRDHUP | WRITABLE | EPOLLERR | EPOLLHUP));
+                    .isEqualTo(Poll.names("EPOLL", READABLE | EPOLLRDHUP | WRITABLE | EPOLLERR | EPOLLHUP));
             assertThat(send(p[1], "x")).as("sk_err: sock_error gives EPIPE and clears it").isEqualTo("EPIPE");
             assertThat(sk(p[1]).skErr).isZero();
             assertThat(send(p[1], "x")).as("SEND_SHUTDOWN: EPIPE").isEqualTo("EPIPE");
@@ -187,14 +186,14 @@ class TcpDataTest {
     @Test
     @DisplayName("read() on a listener or on a socket never connected: ENOTCONN; write() on the latter: EPIPE")
     void readWithoutAConnection() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, Socket.SOCK_NONBLOCK);
             int fresh = socket(Socket.SOCK_NONBLOCK);
             assertThat(recv(lfd, 10)).as("tcp_recvmsg on LISTEN").isEqualTo("ENOTCONN");
             assertThat(recv(fresh, 10)).as("CLOSE, never shut down: never connected").isEqualTo("ENOTCONN");
             assertThat(send(fresh, "x")).as("sk_stream_wait_connect: not connecting, not connected").isEqualTo("EPIPE");
             assertThat(poll(fresh)).as("a fresh socket: CLOSE is hung up, and writable (tcp_poll)")
-                    .isEqualTo(mask(WRITABLE | EPOLLHUP));
+                    .isEqualTo(Poll.names("EPOLL", WRITABLE | EPOLLHUP));
             assertThat(poll(lfd)).as("an empty listener: nothing").isEqualTo("0x0");
         });
     }
@@ -202,10 +201,10 @@ class TcpDataTest {
     @Test
     @DisplayName("Closing a listener resets the connections in its accept queue: the clients get ECONNRESET once, then EOF")
     void closingAListenerResetsItsQueue() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, 0);
-            int c1 = SocketTests.connect(Socket.SOCK_NONBLOCK, null);
-            int c2 = SocketTests.connect(Socket.SOCK_NONBLOCK, null);
+            int c1 = connect(Socket.SOCK_NONBLOCK, null);
+            int c2 = connect(Socket.SOCK_NONBLOCK, null);
             List<TcpSock> children = new ArrayList<>();
             sk(lfd).icskAcceptQueue.acceptQueue().forEach(r -> children.add(r.child()));
             Net net = Net.current();
@@ -218,13 +217,13 @@ class TcpDataTest {
             for (int c : new int[] {c1, c2}) {
                 assertThat(state(c)).as("tcp_reset: the client is CLOSE").isEqualTo("UNCONN");
                 assertThat(poll(c)).as("reset: everything but a hang-up in one direction")
-                        .isEqualTo(mask(READABLE | EPOLLRDHUP | WRITABLE | EPOLLERR | EPOLLHUP));
+                        .isEqualTo(Poll.names("EPOLL", READABLE | EPOLLRDHUP | WRITABLE | EPOLLERR | EPOLLHUP));
                 assertThat(recv(c, 10)).as("the pending error first").isEqualTo("ECONNRESET");
                 assertThat(recv(c, 10)).as("then, shut down both ways, EOF").isEqualTo("EOF");
                 assertThat(send(c, "x")).isEqualTo("EPIPE");
             }
             int again = socket(0);
-            assertThat(errno(SocketCalls.bind(again, SocketTests.SERVER, SocketTests.LEN)))
+            assertThat(errno(SocketCalls.bind(again, SERVER, SockaddrIn.SIZE)))
                     .as("the listener's port is free").isEqualTo("0");
         });
     }
@@ -232,7 +231,7 @@ class TcpDataTest {
     @Test
     @DisplayName("Closing an accepted connection sends a FIN: the client reads EOF")
     void serverCloseSendsFinToClient() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int[] p = pair();
             List<String> flags = new CopyOnWriteArrayList<>();
             Net.current().setDropFilter(skb -> {

@@ -1,7 +1,7 @@
 package herd.locking;
 
-import static herd.locking.LockingTests.countOnRealThreads;
-import static herd.locking.LockingTests.spawnIncrementers;
+import static herd.course.kit.Locks.countOnRealThreads;
+import static herd.course.kit.Locks.spawnIncrementers;
 import static herd.sched.Task.TASK_DEAD;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import herd.course.kit.Schedulers;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.trace.TraceEvent;
 import java.util.ArrayList;

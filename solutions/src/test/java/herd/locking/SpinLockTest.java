@@ -1,13 +1,13 @@
 package herd.locking;
 
-import static herd.locking.LockingTests.countOnRealThreads;
-import static herd.locking.LockingTests.spawnIncrementers;
+import static herd.course.kit.Locks.countOnRealThreads;
+import static herd.course.kit.Locks.spawnIncrementers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import herd.course.kit.Schedulers;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,8 +1,10 @@
 package herd.net;
 
-import static herd.fs.FsTests.errno;
-import static herd.fs.FsTests.file;
-import static herd.fs.FsTests.inProcess;
+import static herd.course.kit.Io.recv;
+import static herd.course.kit.Io.sendAll;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Syscalls.errno;
 import static herd.fs.Poll.EPOLLHUP;
 import static herd.fs.Poll.EPOLLIN;
 import static herd.fs.Poll.EPOLLOUT;
@@ -12,6 +14,7 @@ import static herd.fs.Poll.EPOLLWRBAND;
 import static herd.fs.Poll.EPOLLWRNORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.fs.File;
 import herd.fs.Poll;
 import herd.fs.PollTable;
@@ -19,10 +22,8 @@ import herd.fs.Process;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.wait.WaitQueueEntry;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AutoClose;
@@ -47,21 +48,6 @@ class UnixStreamTest {
                 UnixStream.SOCK_STREAM | (blocking ? 0 : UnixStream.SOCK_NONBLOCK), 0, sv);
         assertThat(ret).as("socketpair").isZero();
         return sv;
-    }
-
-    private static void send(int fd, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        assertThat(Vfs.write(fd, bytes, bytes.length)).as("write(%d, \"%s\")", fd, text).isEqualTo(bytes.length);
-    }
-
-    /** Reads up to {@code n} bytes: the text read, or the errno's name, or "EOF". */
-    private static String recv(int fd, int n) {
-        byte[] buf = new byte[n];
-        long ret = Vfs.read(fd, buf, n);
-        if (ret == 0) {
-            return "EOF";
-        }
-        return ret < 0 ? errno(ret) : new String(buf, 0, (int) ret, StandardCharsets.US_ASCII);
     }
 
     private static UnixStream.UnixSock sock(int fd) {
@@ -104,9 +90,9 @@ class UnixStreamTest {
             assertThat(sock(4).peer).isSameAs(sock(3));
             assertThat(file(3).nonBlocking()).as("SOCK_NONBLOCK").isTrue();
 
-            send(3, "hello");
+            sendAll(3, "hello");
             assertThat(recv(4, 16)).as("written on 3, read on 4").isEqualTo("hello");
-            send(4, "world");
+            sendAll(4, "world");
             assertThat(recv(3, 16)).as("written on 4, read on 3").isEqualTo("world");
             assertThat(recv(4, 16)).as("a write is not read back on its own end").isEqualTo("EAGAIN");
         });
@@ -125,14 +111,14 @@ class UnixStreamTest {
     void readsCutAndJoinWritesAsAStream() {
         inProcess(sched, () -> {
             int[] sv = socketpair(false);
-            send(sv[0], "abc");
-            send(sv[0], "defg");
+            sendAll(sv[0], "abc");
+            sendAll(sv[0], "defg");
             assertThat(sock(sv[1]).queued()).isEqualTo(7);
 
             assertThat(recv(sv[1], 2)).as("part of the first write").isEqualTo("ab");
             assertThat(sock(sv[1]).queued()).isEqualTo(5);
             assertThat(recv(sv[1], 4)).as("the rest of the first and the start of the second").isEqualTo("cdef");
-            send(sv[0], "hi");
+            sendAll(sv[0], "hi");
             assertThat(recv(sv[1], 100)).as("everything left, up to the buffer's size").isEqualTo("ghi");
             assertThat(sock(sv[1]).queued()).isZero();
             assertThat(recv(sv[1], 100)).as("nothing left, non-blocking").isEqualTo("EAGAIN");
@@ -152,7 +138,7 @@ class UnixStreamTest {
         assertThat(reader.state()).as("nothing to read: the reader sleeps").isEqualTo(Task.TASK_INTERRUPTIBLE);
         assertThat(got[0]).isNull();
 
-        p.spawn("writer", () -> send(4, "ping"));
+        p.spawn("writer", () -> sendAll(4, "ping"));
         sched.run();
 
         assertThat(got[0]).isEqualTo("ping");
@@ -182,7 +168,7 @@ class UnixStreamTest {
             int[] sv = socketpair(false);
             assertThat(Poll.names("EPOLL", poll(sv[1]))).as("nothing queued")
                     .isEqualTo(Poll.names("EPOLL", WRITABLE));
-            send(sv[0], "x");
+            sendAll(sv[0], "x");
             assertThat(Poll.names("EPOLL", poll(sv[1]))).as("data queued")
                     .isEqualTo(Poll.names("EPOLL", READABLE | WRITABLE));
             assertThat(Poll.names("EPOLL", poll(sv[0]))).as("the writer's end has nothing to read")
@@ -197,7 +183,7 @@ class UnixStreamTest {
     void pollOfAStreamSocketReportsWritableEvenIfTheCallerAskedOnlyForIn() {
         inProcess(sched, () -> {
             int[] sv = socketpair(false);
-            send(sv[0], "x");
+            sendAll(sv[0], "x");
             PollTable onlyIn = new PollTable(null);
             onlyIn.key = EPOLLIN;
             File f = file(sv[1]);
@@ -212,7 +198,7 @@ class UnixStreamTest {
     void afterThePeerClosesPollHangsUpReadGivesWhatIsLeftThenEofAndWriteEpipe() {
         inProcess(sched, () -> {
             int[] sv = socketpair(false);
-            send(sv[1], "bye");
+            sendAll(sv[1], "bye");
             assertThat(Vfs.close(sv[1])).isZero();
 
             assertThat(Poll.names("EPOLL", poll(sv[0])))
@@ -251,7 +237,7 @@ class UnixStreamTest {
             record(sv[1], log, "peer-2", true, 1);
             record(sv[0], log, "writer", false, 0);
 
-            send(sv[0], "x");
+            sendAll(sv[0], "x");
 
             assertThat(log).as("interruptible, sync, the readable key, one exclusive waiter only")
                     .containsExactly("peer-1: TASK_INTERRUPTIBLE WF_SYNC key=EPOLLIN|EPOLLPRI|EPOLLRDNORM|EPOLLRDBAND");
@@ -263,7 +249,7 @@ class UnixStreamTest {
         inProcess(sched, () -> {
             int[] sv = socketpair(false);
             List<String> log = new CopyOnWriteArrayList<>();
-            send(sv[0], "abcd");
+            sendAll(sv[0], "abcd");
             record(sv[0], log, "writer", false, 0);
             record(sv[1], log, "reader", false, 0);
 
@@ -281,9 +267,9 @@ class UnixStreamTest {
         inProcess(sched, () -> {
             int[] sv = socketpair(false);
             List<String> log = new CopyOnWriteArrayList<>();
-            send(sv[0], "ab");
-            send(sv[0], "cd");
-            send(sv[0], "ef");
+            sendAll(sv[0], "ab");
+            sendAll(sv[0], "cd");
+            sendAll(sv[0], "ef");
             record(sv[0], log, "writer", false, 0);
 
             assertThat(recv(sv[1], 5)).isEqualTo("abcde");
@@ -320,7 +306,7 @@ class UnixStreamTest {
         inProcess(sched, () -> {
             int[] sv = socketpair(false);
             assertThat(sock(sv[1]).skwqHasSleeper()).isFalse();
-            send(sv[0], "x");
+            sendAll(sv[0], "x");
             assertThat(sched.trace().events()).as("sock_def_readable checks skwq_has_sleeper first")
                     .noneMatch(e -> e.name().equals("__wake_up"));
         });

@@ -1,9 +1,9 @@
 package herd.nginx;
 
-import static herd.nginx.NgxTests.FIRST_PID;
-import static herd.nginx.NgxTests.starting;
-import static herd.nginx.NgxTests.strace;
-import static herd.nginx.NgxTests.watched;
+import static herd.course.kit.Epolls.watched;
+import static herd.course.kit.Nginx.FIRST_PID;
+import static herd.course.kit.Traces.starting;
+import static herd.course.kit.Traces.strace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,16 +1,16 @@
 package herd.nginx;
 
+import static herd.course.kit.Processes.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
+import herd.course.kit.Schedulers;
 import herd.epoll.EpItem;
 import herd.epoll.EventPoll;
 import herd.fs.File;
-import herd.fs.FsTests;
 import herd.fs.Poll;
 import herd.fs.Process;
 import herd.sched.DeterministicScheduler;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.trace.StraceFormat;
 import herd.trace.TraceEvent;
@@ -93,10 +93,10 @@ class NgxMasterTest {
     @Test
     void everyWorkersDescriptor6IsTheMastersListeningFile() {
         NgxMaster master = start(1, 0.5, 3);
-        File listening = FsTests.file(master.process(), 6);
+        File listening = file(master.process(), 6);
         for (NgxWorker w : master.workers) {
             assertThat(w.process()).as("%s is a process of its own", w).isNotSameAs(master.process());
-            assertThat(FsTests.file(w.process(), 6))
+            assertThat(file(w.process(), 6))
                     .as("%s's fd 6 is the SAME open file as the master's: fork shares open files, it does not "
                             + "copy them; one socket, one accept queue, one wait queue for every worker", w)
                     .isSameAs(listening);
@@ -132,8 +132,8 @@ class NgxMasterTest {
                 .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         assertThat(w2.files.openFds()).as("worker2: stdio, logs, 6, the master's end 7 of worker1's channel, "
                 + "epoll 8, notify eventfd 9, channel 10").containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-        assertThat(FsTests.file(w2, 7)).as("worker2's fd 7 is the master's end of worker1's channel")
-                .isSameAs(FsTests.file(master.process(), 7));
+        assertThat(file(w2, 7)).as("worker2's fd 7 is the master's end of worker1's channel")
+                .isSameAs(file(master.process(), 7));
     }
 
     @Test
@@ -159,7 +159,7 @@ class NgxMasterTest {
                     .hasSize(3).contains(6);
             EpItem listen = ep.items().stream().filter(epi -> epi.ffd.fd() == 6).findFirst().orElseThrow();
             assertThat(listen.ffd.file()).as("%s's item is on the shared listening file", w)
-                    .isSameAs(FsTests.file(master.process(), 6));
+                    .isSameAs(file(master.process(), 6));
             assertThat(listen.event.events & (Poll.EPOLLIN | Poll.EPOLLRDHUP | herd.epoll.Epoll.EPOLLET))
                     .as("%s: EPOLLIN|EPOLLRDHUP without EPOLLET: level-triggered", w)
                     .isEqualTo(Poll.EPOLLIN | Poll.EPOLLRDHUP);

@@ -7,6 +7,7 @@ import static herd.sched.Task.TASK_UNINTERRUPTIBLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import herd.course.kit.Schedulers;
 import herd.locking.SpinLock;
 import herd.trace.Trace;
 import herd.trace.TraceEvent;

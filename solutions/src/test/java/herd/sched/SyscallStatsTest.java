@@ -1,8 +1,10 @@
 package herd.sched;
 
-import static herd.course.Syscalls.check;
+import static herd.course.kit.Epolls.slots;
+import static herd.course.kit.Syscalls.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.epoll.Epoll;
 import herd.epoll.EpollEvent;
 import herd.fs.EventFd;
@@ -36,14 +38,6 @@ class SyscallStatsTest {
 
     private static long read(int fd) {
         return Vfs.read(fd, new byte[Long.BYTES], Long.BYTES);
-    }
-
-    private static EpollEvent[] slots(int n) {
-        EpollEvent[] events = new EpollEvent[n];
-        for (int i = 0; i < n; i++) {
-            events[i] = new EpollEvent();
-        }
-        return events;
     }
 
     /** Runs {@code body} in a new task of the test's process until every task sleeps or has exited. */

@@ -4,6 +4,7 @@ import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import herd.course.kit.Schedulers;
 import herd.trace.Ftrace;
 import herd.trace.FtraceFormat;
 import herd.trace.Trace;

@@ -1,33 +1,34 @@
 package herd.socket;
 
-import static herd.course.Syscalls.check;
-import static herd.course.Syscalls.errno;
+import static herd.course.kit.Processes.file;
+import static herd.course.kit.Processes.inProcess;
+import static herd.course.kit.Sockets.SERVER;
+import static herd.course.kit.Sockets.bound;
+import static herd.course.kit.Sockets.connect;
+import static herd.course.kit.Sockets.listener;
+import static herd.course.kit.Sockets.sk;
+import static herd.course.kit.Sockets.sock;
+import static herd.course.kit.Sockets.socket;
+import static herd.course.kit.Sockets.state;
+import static herd.course.kit.Syscalls.check;
+import static herd.course.kit.Syscalls.errno;
+import static herd.course.kit.Traces.strace;
 import static herd.socket.SockOptions.SOL_SOCKET;
 import static herd.socket.SockOptions.SO_ACCEPTCONN;
 import static herd.socket.SockOptions.SO_ERROR;
 import static herd.socket.SockOptions.SO_RCVTIMEO;
 import static herd.socket.SockOptions.SO_REUSEADDR;
 import static herd.socket.SockOptions.SO_REUSEPORT;
-import static herd.socket.SocketTests.LEN;
-import static herd.socket.SocketTests.SERVER;
-import static herd.socket.SocketTests.bound;
-import static herd.socket.SocketTests.file;
-import static herd.socket.SocketTests.listener;
-import static herd.socket.SocketTests.sk;
-import static herd.socket.SocketTests.sock;
-import static herd.socket.SocketTests.socket;
-import static herd.socket.SocketTests.strace;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.fs.File;
 import herd.fs.FilesStruct;
-import herd.fs.FsTests;
 import herd.fs.Vfs;
 import herd.inet.InetHashtables;
 import herd.inet.TcpSock;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,10 +50,6 @@ class SocketCallsTest {
     private final Schedulers schedulers = new Schedulers();
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
-    private void inProcess(Runnable body) {
-        FsTests.inProcess(sched, body);
-    }
-
     private static int getInt(int fd, int optname) {
         int[] val = {-1};
         int[] len = {4};
@@ -70,7 +67,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("socket(AF_INET, SOCK_STREAM, 0 or IPPROTO_TCP): the lowest free fds, an unbound CLOSE sock")
     void socketGivesAnUnboundTcpSocket() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             assertThat(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0))
                     .as("fds 0-2 are open: the first socket is 3").isEqualTo(3);
             assertThat(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, Socket.IPPROTO_TCP))
@@ -92,7 +89,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("socket() checks flags, the family range, the type range, the family, the protocol range, the type, the protocol")
     void socketErrorsInKernelOrder() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             Map<String, String> got = new LinkedHashMap<>();
             got.put("unknown flag bit 0x10", errno(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM | 0x10, 0)));
             got.put("unknown flag, bad family too",
@@ -144,7 +141,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("SOCK_NONBLOCK sets O_NONBLOCK on the new file; SOCK_CLOEXEC is accepted and does not")
     void sockNonblockSetsONonblock() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int nb = socket(Socket.SOCK_NONBLOCK);
             int cloexec = socket(Socket.SOCK_CLOEXEC);
             int both = socket(Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC);
@@ -160,27 +157,30 @@ class SocketCallsTest {
     @Test
     @DisplayName("bind(): the fd (EBADF, ENOTSOCK) first, then the length (EINVAL), the copy (EFAULT), then inet_bind")
     void bindErrorsInKernelOrder() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = socket(0);
             Map<String, String> got = new LinkedHashMap<>();
-            got.put("fd 99", errno(SocketCalls.bind(99, SERVER, LEN)));
+            got.put("fd 99", errno(SocketCalls.bind(99, SERVER, SockaddrIn.SIZE)));
             got.put("fd 99, addrlen 129", errno(SocketCalls.bind(99, SERVER, 129)));
-            got.put("/dev/null", errno(SocketCalls.bind(0, SERVER, LEN)));
+            got.put("/dev/null", errno(SocketCalls.bind(0, SERVER, SockaddrIn.SIZE)));
             got.put("/dev/null, addrlen 129", errno(SocketCalls.bind(0, SERVER, 129)));
-            got.put("/dev/null, NULL", errno(SocketCalls.bind(0, null, LEN)));
+            got.put("/dev/null, NULL", errno(SocketCalls.bind(0, null, SockaddrIn.SIZE)));
             got.put("addrlen 129", errno(SocketCalls.bind(fd, SERVER, 129)));
             got.put("addrlen -1", errno(SocketCalls.bind(fd, SERVER, -1)));
-            got.put("NULL, 16", errno(SocketCalls.bind(fd, null, LEN)));
+            got.put("NULL, 16", errno(SocketCalls.bind(fd, null, SockaddrIn.SIZE)));
             got.put("NULL, 0", errno(SocketCalls.bind(fd, null, 0)));
             got.put("addrlen 15", errno(SocketCalls.bind(fd, SERVER, 15)));
             got.put("addrlen 128", errno(SocketCalls.bind(fd, new SockaddrIn(10, 80, SockaddrIn.INADDR_LOOPBACK), 128)));
-            got.put("AF_INET6 (10)", errno(SocketCalls.bind(fd, new SockaddrIn(10, 80, SockaddrIn.INADDR_LOOPBACK), LEN)));
+            got.put("AF_INET6 (10)",
+                    errno(SocketCalls.bind(fd, new SockaddrIn(10, 80, SockaddrIn.INADDR_LOOPBACK), SockaddrIn.SIZE)));
             got.put("AF_UNSPEC, 127.0.0.1",
-                    errno(SocketCalls.bind(fd, new SockaddrIn(Socket.AF_UNSPEC, 80, SockaddrIn.INADDR_LOOPBACK), LEN)));
-            got.put("10.0.0.1", errno(SocketCalls.bind(fd, SockaddrIn.inet("10.0.0.1", 80), LEN)));
-            got.put("127.0.0.1:80", errno(SocketCalls.bind(fd, SERVER, LEN)));
-            got.put("again, same address", errno(SocketCalls.bind(fd, SERVER, LEN)));
-            got.put("again, another port", errno(SocketCalls.bind(fd, SockaddrIn.inet("127.0.0.1", 81), LEN)));
+                    errno(SocketCalls.bind(fd, new SockaddrIn(Socket.AF_UNSPEC, 80, SockaddrIn.INADDR_LOOPBACK),
+                            SockaddrIn.SIZE)));
+            got.put("10.0.0.1", errno(SocketCalls.bind(fd, SockaddrIn.inet("10.0.0.1", 80), SockaddrIn.SIZE)));
+            got.put("127.0.0.1:80", errno(SocketCalls.bind(fd, SERVER, SockaddrIn.SIZE)));
+            got.put("again, same address", errno(SocketCalls.bind(fd, SERVER, SockaddrIn.SIZE)));
+            got.put("again, another port",
+                    errno(SocketCalls.bind(fd, SockaddrIn.inet("127.0.0.1", 81), SockaddrIn.SIZE)));
 
             assertThat(got).as("sockfd_lookup_light before move_addr_to_kernel (length in [0, 128], then the "
                     + "copy), then inet_bind: length >= 16, AF_INET (or AF_UNSPEC with INADDR_ANY), a local "
@@ -209,13 +209,13 @@ class SocketCallsTest {
     @Test
     @DisplayName("connect() checks the address (EINVAL, EFAULT) BEFORE it looks for a socket (ENOTSOCK)")
     void connectChecksTheAddressBeforeEnotsock() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             Map<String, String> got = new LinkedHashMap<>();
             got.put("fd 99, addrlen 129", errno(SocketCalls.connect(99, SERVER, 129)));
             got.put("/dev/null, addrlen 129", errno(SocketCalls.connect(0, SERVER, 129)));
             got.put("/dev/null, addrlen -1", errno(SocketCalls.connect(0, SERVER, -1)));
-            got.put("/dev/null, NULL", errno(SocketCalls.connect(0, null, LEN)));
-            got.put("/dev/null", errno(SocketCalls.connect(0, SERVER, LEN)));
+            got.put("/dev/null, NULL", errno(SocketCalls.connect(0, null, SockaddrIn.SIZE)));
+            got.put("/dev/null", errno(SocketCalls.connect(0, SERVER, SockaddrIn.SIZE)));
             assertThat(got).as("__sys_connect: fdget (EBADF), move_addr_to_kernel, then sock_from_file (ENOTSOCK); "
                     + "bind looks the socket up first").containsExactly(
                             Map.entry("fd 99, addrlen 129", "EBADF"),
@@ -229,7 +229,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("bind() stores the local address and port; port 0 takes the first free one of ip_local_port_range")
     void bindStoresTheLocalEnd() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = bound(SERVER, 0);
             assertThat(sk(fd).local()).as("inet_rcv_saddr and inet_num").isEqualTo(SERVER);
             assertThat(sk(fd).skState).as("bind does not change the state").isEqualTo(TcpSock.TCP_CLOSE);
@@ -237,11 +237,12 @@ class SocketCallsTest {
             assertThat(sk(any).local()).as("port 0: a free port from 32768 on")
                     .isEqualTo(SockaddrIn.inet("0.0.0.0", InetHashtables.LOCAL_PORT_LOW));
             int unspec = socket(0);
-            assertThat(SocketCalls.bind(unspec, new SockaddrIn(Socket.AF_UNSPEC, 8080, SockaddrIn.INADDR_ANY), LEN))
+            SockaddrIn unspecAny = new SockaddrIn(Socket.AF_UNSPEC, 8080, SockaddrIn.INADDR_ANY);
+            assertThat(SocketCalls.bind(unspec, unspecAny, SockaddrIn.SIZE))
                     .as("AF_UNSPEC with INADDR_ANY is taken as AF_INET (old applications)").isZero();
             assertThat(sk(unspec).local()).isEqualTo(SockaddrIn.inet("0.0.0.0", 8080));
             int other = socket(0);
-            assertThat(SocketCalls.bind(other, SockaddrIn.inet("127.0.0.2", 80), LEN))
+            assertThat(SocketCalls.bind(other, SockaddrIn.inet("127.0.0.2", 80), SockaddrIn.SIZE))
                     .as("all of 127.0.0.0/8 is local, and 127.0.0.2 does not overlap 127.0.0.1").isZero();
         });
     }
@@ -249,20 +250,21 @@ class SocketCallsTest {
     @Test
     @DisplayName("A second socket on a taken port: EADDRINUSE, on the same address and between a wildcard and 127.0.0.1")
     void aTakenPortGivesEaddrinuse() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             bound(SERVER, 0);
             int second = socket(0);
-            assertThat(errno(SocketCalls.bind(second, SERVER, LEN))).as("same address and port").isEqualTo("EADDRINUSE");
+            assertThat(errno(SocketCalls.bind(second, SERVER, SockaddrIn.SIZE))).as("same address and port")
+                    .isEqualTo("EADDRINUSE");
             assertThat(sk(second).local()).as("a failed bind leaves the socket unbound")
                     .isEqualTo(SockaddrIn.inet("0.0.0.0", 0));
-            assertThat(errno(SocketCalls.bind(second, ANY_80, LEN)))
+            assertThat(errno(SocketCalls.bind(second, ANY_80, SockaddrIn.SIZE)))
                     .as("the wildcard overlaps 127.0.0.1").isEqualTo("EADDRINUSE");
-            assertThat(SocketCalls.bind(second, SockaddrIn.inet("127.0.0.1", 81), LEN))
+            assertThat(SocketCalls.bind(second, SockaddrIn.inet("127.0.0.1", 81), SockaddrIn.SIZE))
                     .as("after a failed bind the socket may still bind elsewhere").isZero();
 
             int any = bound(SockaddrIn.inet("0.0.0.0", 90), 0);
             int loop = socket(0);
-            assertThat(errno(SocketCalls.bind(loop, SockaddrIn.inet("127.0.0.1", 90), LEN)))
+            assertThat(errno(SocketCalls.bind(loop, SockaddrIn.inet("127.0.0.1", 90), SockaddrIn.SIZE)))
                     .as("127.0.0.1 overlaps a wildcard holder").isEqualTo("EADDRINUSE");
             assertThat(sk(any).num).isEqualTo(90);
         });
@@ -271,7 +273,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("SO_REUSEADDR on both: bind succeeds while neither listens; once one listens the other cannot")
     void soReuseaddrSharesAPortUntilOneListens() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int a = socket(0);
             int b = socket(0);
             int c = socket(0);
@@ -279,9 +281,10 @@ class SocketCallsTest {
             reuse(a, SO_REUSEADDR);
             reuse(b, SO_REUSEADDR);
             reuse(c, SO_REUSEADDR);
-            assertThat(SocketCalls.bind(a, SERVER, LEN)).isZero();
-            assertThat(SocketCalls.bind(b, SERVER, LEN)).as("both SO_REUSEADDR, neither listening").isZero();
-            assertThat(errno(SocketCalls.bind(plain, SERVER, LEN)))
+            assertThat(SocketCalls.bind(a, SERVER, SockaddrIn.SIZE)).isZero();
+            assertThat(SocketCalls.bind(b, SERVER, SockaddrIn.SIZE)).as("both SO_REUSEADDR, neither listening")
+                    .isZero();
+            assertThat(errno(SocketCalls.bind(plain, SERVER, SockaddrIn.SIZE)))
                     .as("SO_REUSEADDR must be set on both sockets").isEqualTo("EADDRINUSE");
 
             assertThat(SocketCalls.listen(a, 1)).as("the other holder does not listen: a may").isZero();
@@ -289,7 +292,7 @@ class SocketCallsTest {
                     .as("inet_csk_listen_start takes the port again: the holder a now listens").isEqualTo("EADDRINUSE");
             assertThat(sk(b).skState).as("a failed listen leaves the socket CLOSE").isEqualTo(TcpSock.TCP_CLOSE);
             assertThat(getInt(b, SO_ACCEPTCONN)).as("b is not a listener").isZero();
-            assertThat(errno(SocketCalls.bind(c, SERVER, LEN)))
+            assertThat(errno(SocketCalls.bind(c, SERVER, SockaddrIn.SIZE)))
                     .as("a new bind next to a listener fails even with SO_REUSEADDR on all").isEqualTo("EADDRINUSE");
         });
     }
@@ -297,7 +300,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("SO_REUSEPORT on both sockets of the same user: bind succeeds; without it on both, EADDRINUSE")
     void soReuseportSameUserBinds() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int a = socket(0);
             int b = socket(0);
             int plain = socket(0);
@@ -305,10 +308,11 @@ class SocketCallsTest {
             reuse(a, SO_REUSEPORT);
             reuse(b, SO_REUSEPORT);
             reuse(onlyAddr, SO_REUSEADDR);
-            assertThat(SocketCalls.bind(a, SERVER, LEN)).isZero();
-            assertThat(SocketCalls.bind(b, SERVER, LEN)).as("both SO_REUSEPORT, same uid").isZero();
-            assertThat(errno(SocketCalls.bind(plain, SERVER, LEN))).as("no SO_REUSEPORT").isEqualTo("EADDRINUSE");
-            assertThat(errno(SocketCalls.bind(onlyAddr, SERVER, LEN)))
+            assertThat(SocketCalls.bind(a, SERVER, SockaddrIn.SIZE)).isZero();
+            assertThat(SocketCalls.bind(b, SERVER, SockaddrIn.SIZE)).as("both SO_REUSEPORT, same uid").isZero();
+            assertThat(errno(SocketCalls.bind(plain, SERVER, SockaddrIn.SIZE))).as("no SO_REUSEPORT")
+                    .isEqualTo("EADDRINUSE");
+            assertThat(errno(SocketCalls.bind(onlyAddr, SERVER, SockaddrIn.SIZE)))
                     .as("SO_REUSEADDR alone does not join SO_REUSEPORT holders").isEqualTo("EADDRINUSE");
         });
     }
@@ -316,15 +320,15 @@ class SocketCallsTest {
     @Test
     @DisplayName("close() gives the port back: the next bind of it succeeds")
     void closeFreesThePort() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int a = bound(SERVER, 0);
             assertThat(Vfs.close(a)).isZero();
             int b = socket(0);
-            assertThat(SocketCalls.bind(b, SERVER, LEN)).as("a bound socket closed: port free").isZero();
+            assertThat(SocketCalls.bind(b, SERVER, SockaddrIn.SIZE)).as("a bound socket closed: port free").isZero();
             assertThat(SocketCalls.listen(b, 5)).isZero();
             assertThat(Vfs.close(b)).isZero();
             int c = socket(0);
-            assertThat(SocketCalls.bind(c, SERVER, LEN)).as("a listener closed: port free").isZero();
+            assertThat(SocketCalls.bind(c, SERVER, SockaddrIn.SIZE)).as("a listener closed: port free").isZero();
         });
     }
 
@@ -333,7 +337,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("listen() and accept4(): EBADF, ENOTSOCK; accept4 rejects unknown flags (EINVAL) before the fd")
     void listenAndAcceptFdChecks() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, Socket.SOCK_NONBLOCK);
             Map<String, String> got = new LinkedHashMap<>();
             got.put("listen(99)", errno(SocketCalls.listen(99, 5)));
@@ -397,9 +401,9 @@ class SocketCallsTest {
     @Test
     @DisplayName("accept4() fills in the peer's address and its length (16), and makes the new file non-blocking on SOCK_NONBLOCK")
     void accept4FillsThePeerAddress() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, 0);
-            int client = SocketTests.connect(Socket.SOCK_NONBLOCK, null);
+            int client = connect(Socket.SOCK_NONBLOCK, null);
             SockaddrIn[] addr = new SockaddrIn[1];
             int[] len = {100};
             int afd = (int) check(SocketCalls.accept4(lfd, addr, len, Socket.SOCK_NONBLOCK));
@@ -417,15 +421,15 @@ class SocketCallsTest {
     @Test
     @DisplayName("accept4() with a negative address length: EINVAL after the dequeue, so the connection is lost (closed)")
     void accept4WithANegativeLengthLosesTheConnection() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, Socket.SOCK_NONBLOCK);
-            int client = SocketTests.connect(Socket.SOCK_NONBLOCK, null);
+            int client = connect(Socket.SOCK_NONBLOCK, null);
             SockaddrIn[] addr = new SockaddrIn[1];
             assertThat(errno(SocketCalls.accept4(lfd, addr, new int[] {-1}, 0)))
                     .as("move_addr_to_user: a negative length is EINVAL").isEqualTo("EINVAL");
             assertThat(addr[0]).as("nothing copied").isNull();
             assertThat(sk(lfd).icskAcceptQueue.acceptQueue()).as("the connection was dequeued all the same").isEmpty();
-            assertThat(SocketTests.state(client))
+            assertThat(state(client))
                     .as("the new file was put: the child closed and its FIN reached the client").isEqualTo("CLOSE-WAIT");
             assertThat(errno(SocketCalls.accept4(lfd, addr, null, 0))).as("nothing left to accept").isEqualTo("EAGAIN");
             assertThat(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0))
@@ -438,7 +442,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("SO_REUSEADDR and SO_REUSEPORT: 0 by default, any non-zero value sets them (read back as 1), 0 clears")
     void reuseOptionsRoundTrip() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = socket(0);
             for (int opt : new int[] {SO_REUSEADDR, SO_REUSEPORT}) {
                 assertThat(getInt(fd, opt)).as("off by default").isZero();
@@ -459,7 +463,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("SO_ACCEPTCONN is 1 exactly on a listener; SO_ACCEPTCONN and SO_ERROR cannot be set (ENOPROTOOPT)")
     void soAcceptconn() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = bound(SERVER, 0);
             assertThat(getInt(fd, SO_ACCEPTCONN)).as("bound, not listening").isZero();
             check(SocketCalls.listen(fd, 5));
@@ -477,7 +481,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("SO_RCVTIMEO (sock_set_timeout): a timeval only; usec outside [0, 10^6) EDOM; negative sec 0; {0, 0} forever")
     void soRcvtimeo() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = socket(0);
             TcpSock sk = sk(fd);
             assertThat(errno(SocketCalls.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, 5)))
@@ -505,7 +509,7 @@ class SocketCallsTest {
     void soRcvtimeoBoundsABlockingAccept() {
         long[] at = new long[2];
         String[] got = new String[2];
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = listener(5, 0);
             check(SocketCalls.setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, new Timeval(1, 500_000)));
             got[0] = errno(SocketCalls.accept4(lfd, null, null, 0));
@@ -523,7 +527,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("getsockopt(): a negative optlen is EINVAL; the length written back is min(optlen, 4)")
     void getsockoptLength() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = socket(0);
             check(SocketCalls.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1));
             int[] val = {-1};
@@ -555,7 +559,7 @@ class SocketCallsTest {
     @Test
     @DisplayName("SO_ERROR returns the pending error (sock_error) and clears it, even into a 0-byte buffer")
     void soErrorReadsAndClears() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = socket(Socket.SOCK_NONBLOCK);
             assertThat(getInt(fd, SO_ERROR)).as("no error").isZero();
             sk(fd).skErr = 111;
@@ -574,18 +578,18 @@ class SocketCallsTest {
     @Test
     @DisplayName("strace prints the socket calls as strace -f does: addresses, lengths, flags, option values")
     void straceLines() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int lfd = socket(Socket.SOCK_NONBLOCK | Socket.SOCK_CLOEXEC);
             SocketCalls.setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, 1);
             SocketCalls.setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, new Timeval(2, 500_000));
             SocketCalls.getsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, new int[1], new int[] {4});
             SocketCalls.getsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, new int[1], new int[] {-1});
-            SocketCalls.bind(lfd, SERVER, LEN);
+            SocketCalls.bind(lfd, SERVER, SockaddrIn.SIZE);
             SocketCalls.listen(lfd, 511);
-            SocketCalls.accept4(lfd, new SockaddrIn[1], new int[] {LEN}, Socket.SOCK_NONBLOCK);
+            SocketCalls.accept4(lfd, new SockaddrIn[1], new int[] {SockaddrIn.SIZE}, Socket.SOCK_NONBLOCK);
             int cfd = (int) SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, Socket.IPPROTO_TCP);
-            SocketCalls.connect(cfd, SERVER, LEN);
-            SocketCalls.accept4(lfd, new SockaddrIn[1], new int[] {LEN}, Socket.SOCK_NONBLOCK);
+            SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE);
+            SocketCalls.accept4(lfd, new SockaddrIn[1], new int[] {SockaddrIn.SIZE}, Socket.SOCK_NONBLOCK);
             SocketCalls.accept4(lfd, null, null, 0);
             SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 17);
         });
@@ -610,14 +614,14 @@ class SocketCallsTest {
     @Test
     @DisplayName("strace of failed calls: a NULL address, a refused or in-progress connect, the errno and its text")
     void straceOfFailures() {
-        inProcess(() -> {
+        inProcess(sched, () -> {
             int fd = socket(0);
-            SocketCalls.bind(fd, null, LEN);
-            SocketCalls.connect(fd, null, LEN);
-            SocketCalls.connect(fd, SockaddrIn.inet("127.0.0.1", 81), LEN);
+            SocketCalls.bind(fd, null, SockaddrIn.SIZE);
+            SocketCalls.connect(fd, null, SockaddrIn.SIZE);
+            SocketCalls.connect(fd, SockaddrIn.inet("127.0.0.1", 81), SockaddrIn.SIZE);
             int nb = socket(Socket.SOCK_NONBLOCK);
-            SocketCalls.connect(nb, SockaddrIn.inet("127.0.0.1", 81), LEN);
-            SocketCalls.connect(nb, SockaddrIn.inet("127.0.0.1", 81), LEN);
+            SocketCalls.connect(nb, SockaddrIn.inet("127.0.0.1", 81), SockaddrIn.SIZE);
+            SocketCalls.connect(nb, SockaddrIn.inet("127.0.0.1", 81), SockaddrIn.SIZE);
             SocketCalls.listen(0, 5);
         });
         String to81 = "{sa_family=AF_INET, sin_port=htons(81), sin_addr=inet_addr(\"127.0.0.1\")}";

@@ -1,12 +1,12 @@
 package herd.trace;
 
+import static herd.course.kit.Traces.lines;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
-import static herd.trace.TraceTests.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.uapi.Errno;
 import java.util.List;

@@ -1,7 +1,7 @@
 package herd.trace;
 
+import static herd.course.kit.Traces.lines;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
-import static herd.trace.TraceTests.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.sched.DeterministicScheduler;

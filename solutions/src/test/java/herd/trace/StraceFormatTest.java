@@ -3,10 +3,10 @@ package herd.trace;
 import static herd.sched.Task.TASK_INTERRUPTIBLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Schedulers;
 import herd.sched.DeterministicScheduler;
 import herd.sched.ParallelScheduler;
 import herd.sched.Sched;
-import herd.sched.Schedulers;
 import herd.sched.Task;
 import herd.uapi.Errno;
 import herd.wait.WaitEvent;

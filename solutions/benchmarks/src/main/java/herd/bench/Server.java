@@ -1,8 +1,7 @@
 package herd.bench;
 
-import herd.fix.demo.Comparison;
-import herd.fix.demo.Comparison.Strategy;
-import herd.fix.demo.Comparison.Workers;
+import herd.fix.demo.Strategies;
+import herd.fix.demo.Workers;
 import herd.sched.ParallelScheduler;
 import herd.sched.Task;
 import java.time.Duration;
@@ -37,10 +36,8 @@ public class Server {
     /** Starts the server and waits until every worker sleeps; then starts the client and makes one connection. */
     @Setup(Level.Trial)
     public void start() throws InterruptedException {
-        Strategy s = Comparison.STRATEGIES.stream().filter(x -> x.name().equals(strategy)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no strategy " + strategy));
         sched = new ParallelScheduler();
-        server = s.start().apply(sched, workers);
+        server = Strategies.named(strategy).start().apply(sched, workers);
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (!server.tasks().stream().allMatch(t -> t != null && t.state() != Task.TASK_RUNNING)) {
             if (System.nanoTime() > deadline) {

@@ -1,9 +1,9 @@
 package herd.fix.crosscheck;
 
 import herd.fix.demo.Comparison;
-import herd.fix.demo.Comparison.Strategy;
-import herd.fix.demo.Comparison.Workload;
-import herd.fix.demo.ComparisonRow;
+import herd.fix.demo.ComparisonRunner;
+import herd.fix.demo.Strategies;
+import herd.fix.demo.Workload;
 import herd.nginx.HerdFigures;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -79,9 +79,7 @@ public final class CrossCheck {
 
     /** The model's figures for {@code strategy} with {@code n} workers: lesson 5's trickle. */
     public static HerdFigures predict(String strategy, int n) {
-        Strategy s = Comparison.STRATEGIES.stream().filter(x -> x.name().equals(strategy)).findFirst().orElseThrow();
-        ComparisonRow row = Comparison.run(s, Workload.TRICKLE, n);
-        return row.figures();
+        return ComparisonRunner.run(Strategies.named(strategy), Workload.TRICKLE, n).figures();
     }
 
     /** Runs {@code scenario} on this kernel with {@code n} workers and {@code m} connections. */

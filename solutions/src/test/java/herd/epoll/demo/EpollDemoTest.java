@@ -2,7 +2,7 @@ package herd.epoll.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.demo.DemoOutput;
+import herd.course.kit.DemoOutput;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import herd.fix.demo.Comparison.Strategy;
-import herd.fix.demo.Comparison.Workload;
 import herd.nginx.HerdFigures;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -18,14 +16,10 @@ import org.junit.jupiter.api.Test;
  */
 class ComparisonTest {
     private static final int N = 4;
-    private static final int M = Comparison.CONNECTIONS;
-
-    private static Strategy strategy(String name) {
-        return Comparison.STRATEGIES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
-    }
+    private static final int M = Workload.CONNECTIONS;
 
     private static ComparisonRow run(String strategy, Workload w) {
-        ComparisonRow row = Comparison.run(strategy(strategy), w, N);
+        ComparisonRow row = ComparisonRunner.run(Strategies.named(strategy), w, N);
         assertThat(row.figures().acceptsPerWorker().stream().mapToLong(Long::longValue).sum())
                 .as("%s, %s: every connection accepted once", strategy, w).isEqualTo(M);
         return row;
@@ -34,8 +28,16 @@ class ComparisonTest {
     @Test
     @DisplayName("the table's strategies, in order")
     void theStrategies() {
-        assertThat(Comparison.STRATEGIES.stream().map(Strategy::name)).containsExactly("herd", "multi_accept",
+        assertThat(Strategies.ALL.stream().map(Strategy::name)).containsExactly("herd", "multi_accept",
                 "accept_mutex", "EPOLLEXCLUSIVE", "EPOLLEXCLUSIVE + reorder", "reuseport", "blocking accept");
+    }
+
+    @Test
+    @DisplayName("a strategy by name: the registry's one, or a failure that names the unknown name")
+    void aStrategyByName() {
+        assertThat(Strategies.named("reuseport")).isSameAs(Strategies.ALL.get(5));
+        assertThatThrownBy(() -> Strategies.named("thundering")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("thundering");
     }
 
     @Test
@@ -89,16 +91,16 @@ class ComparisonTest {
     @DisplayName("a table line: accepts listed for up to 8 workers")
     void aTableLine() {
         ComparisonRow row = run("blocking accept", Workload.TRICKLE);
-        assertThat(Comparison.format(row)).isEqualTo(
+        assertThat(ComparisonTable.format(row)).isEqualTo(
                 "| trickle | blocking accept | 4 | 1.00 | 0.00 | 0.00 | 16, 16, 16, 16 | 1.00 | 0.0 | 0.0 |");
     }
 
     @Test
     @DisplayName("nearest-rank percentiles: the median of 1..4 is 2, the p99 of 1..100 is 99; none of nothing")
     void percentiles() {
-        assertThat(Comparison.percentile(List.of(4L, 1L, 3L, 2L), 50)).isEqualTo(2.0);
-        assertThat(Comparison.percentile(java.util.stream.LongStream.rangeClosed(1, 100).boxed().toList(), 99))
+        assertThat(ComparisonRunner.percentile(List.of(4L, 1L, 3L, 2L), 50)).isEqualTo(2.0);
+        assertThat(ComparisonRunner.percentile(java.util.stream.LongStream.rangeClosed(1, 100).boxed().toList(), 99))
                 .isEqualTo(99.0);
-        assertThatThrownBy(() -> Comparison.percentile(List.of(), 50)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ComparisonRunner.percentile(List.of(), 50)).isInstanceOf(IllegalArgumentException.class);
     }
 }

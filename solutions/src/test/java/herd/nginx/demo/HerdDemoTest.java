@@ -2,7 +2,7 @@ package herd.nginx.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import herd.demo.DemoOutput;
+import herd.course.kit.DemoOutput;
 import herd.nginx.HerdRun;
 import herd.sched.DeterministicScheduler;
 import herd.trace.Trace;

@@ -3,7 +3,7 @@ package herd.nginx.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import herd.demo.DemoOutput;
+import herd.course.kit.DemoOutput;
 import herd.nginx.HerdFigures;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package herd.wait;
+package herd.course.kit;
 
 import static herd.sched.Task.TASK_NORMAL;
 import static herd.wait.WaitQueueEntry.WQ_FLAG_EXCLUSIVE;
@@ -8,9 +8,10 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import herd.sched.DeterministicScheduler;
-import herd.sched.Sched;
 import herd.sched.Task;
+import herd.wait.WaitQueueEntry;
+import herd.wait.WaitQueueHead;
+import herd.wait.WakeFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -19,67 +20,50 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the wait-queue tests share: reading a queue, naming task states, running code as
- * a task, waking a queue without the wake_up family, holding the lock for the
- * double-underscore functions, and queues of mocked wake functions.
+ * Wait queues in tests: reading a queue, waking it without the wake_up family, holding
+ * the lock for the double-underscore functions, and queues of mocked wake functions.
  *
  * <p>Nothing here calls an exercise by itself: each test still needs only the exercises
  * its own id stands for.
  */
-final class WaitTests {
-    static final int EPOLLIN = 0x001;
-    static final int EPOLLRDNORM = 0x040;
+public final class WaitQueues {
+    /** {@code EPOLLIN}, as a wake-up key: lesson 1 has no {@code herd.fs.Poll} yet. */
+    public static final int EPOLLIN = 0x001;
+    /** {@code EPOLLRDNORM}, likewise. */
+    public static final int EPOLLRDNORM = 0x040;
 
-    private WaitTests() {
+    private WaitQueues() {
     }
 
-    // ---- entries and states --------------------------------------------------------------------
+    // ---- entries --------------------------------------------------------------------------------
 
     /** An entry with no task whose wake function declines (returns 0): one that is not under test. */
-    static WaitQueueEntry callbackEntry(int flags) {
+    public static WaitQueueEntry callbackEntry(int flags) {
         return new WaitQueueEntry(null, (entry, mode, wakeFlags, key) -> 0, flags);
     }
 
     /** The entries on {@code wq}, head first. */
-    static List<WaitQueueEntry> entriesOf(WaitQueueHead wq) {
+    public static List<WaitQueueEntry> entriesOf(WaitQueueHead wq) {
         List<WaitQueueEntry> entries = new ArrayList<>();
         wq.head.entries().forEach(entries::add);
         return entries;
     }
 
     /** The tasks of the entries on {@code wq}, head first. */
-    static List<Task> tasksOn(WaitQueueHead wq) {
+    public static List<Task> tasksOn(WaitQueueHead wq) {
         List<Task> tasks = new ArrayList<>();
         wq.head.entries().forEach(e -> tasks.add(e.task));
         return tasks;
     }
 
-    /** The current task's state, by name: {@code "TASK_INTERRUPTIBLE"}. */
-    static String currentState() {
-        return Task.stateName(Sched.current().state());
-    }
-
-    /** {@code t}'s state, by name: {@code "TASK_INTERRUPTIBLE"}. */
-    static String stateOf(Task t) {
-        return Task.stateName(t.state());
-    }
-
-    // ---- running and waking ------------------------------------------------------------------
-
-    /** Runs {@code body} as the only task, to its end; rethrows what it threw (a failed assertion). */
-    static void inTask(Runnable body) {
-        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
-            sched.spawn("task", body);
-            sched.run();
-        }
-    }
+    // ---- waking ---------------------------------------------------------------------------------
 
     /**
      * Runs {@code call} with the queue's lock held, as {@code __wake_up_common} calls a wake
      * function; returns what it returned. Called while no task runs (from the test, as an
      * interrupt handler), it first checks that nobody left the lock held.
      */
-    static int underLock(WaitQueueHead wq, IntSupplier call) {
+    public static int underLock(WaitQueueHead wq, IntSupplier call) {
         if (Task.current() == null) {
             assertThat(wq.lock.isLocked())
                     .as("the wait queue's lock is held although no task runs: a function returned without spin_unlock")
@@ -98,7 +82,7 @@ final class WaitTests {
      * under the queue's lock, TASK_NORMAL, one exclusive sleeper. Spelled out here so that
      * the tests of L01-E4 and L01-E5 need only the exercises up to their own, not L01-E6.
      */
-    static void wakeUp(WaitQueueHead wq) {
+    public static void wakeUp(WaitQueueHead wq) {
         underLock(wq, () -> wq.wakeUpCommon(TASK_NORMAL, 1, 0, 0));
     }
 
@@ -108,7 +92,7 @@ final class WaitTests {
      * what {@code body} returned. A function that takes the lock again hits the SpinLock's
      * "spinlock recursion", reported as {@code recursion} followed by the SpinLock's message.
      */
-    static <T> T withCallersLock(WaitQueueHead wq, String recursion, Supplier<T> body) {
+    public static <T> T withCallersLock(WaitQueueHead wq, String recursion, Supplier<T> body) {
         wq.lock.lock();
         try {
             return body.get();
@@ -125,7 +109,7 @@ final class WaitTests {
     }
 
     /** The same for a {@code body} that returns nothing. */
-    static void withCallersLock(WaitQueueHead wq, String recursion, Runnable body) {
+    public static void withCallersLock(WaitQueueHead wq, String recursion, Runnable body) {
         withCallersLock(wq, recursion, () -> {
             body.run();
             return null;
@@ -135,11 +119,11 @@ final class WaitTests {
     // ---- queues of mocked wake functions ---------------------------------------------------------
 
     /** One wake function call, as the function saw it. */
-    record Call(String label, WaitQueueEntry entry, int mode, int wakeFlags, int key, boolean lockHeld) {
+    public record Call(String label, WaitQueueEntry entry, int mode, int wakeFlags, int key, boolean lockHeld) {
     }
 
     /** One queued entry: its label, the entry, its mocked wake function, and what the function returns. */
-    record Slot(String label, WaitQueueEntry entry, WakeFunction fn, int ret) {
+    public record Slot(String label, WaitQueueEntry entry, WakeFunction fn, int ret) {
     }
 
     /**
@@ -150,13 +134,13 @@ final class WaitTests {
      * set by hand, so it needs no exercise. Entries are labelled by position and kind:
      * {@code 0:N, 1:N, 2:X, ...}.
      */
-    static final class TestQueue {
+    public static final class TestQueue {
         /** More calls than this on a handful of entries means the walk loops. */
-        static final int RUNAWAY_CALLS = 1000;
+        public static final int RUNAWAY_CALLS = 1000;
 
-        final WaitQueueHead wq = new WaitQueueHead("test-wq");
-        final List<Slot> slots = new ArrayList<>();
-        final List<Call> calls = new ArrayList<>();
+        public final WaitQueueHead wq = new WaitQueueHead("test-wq");
+        public final List<Slot> slots = new ArrayList<>();
+        public final List<Call> calls = new ArrayList<>();
         private final String spec;
 
         /**
@@ -164,7 +148,7 @@ final class WaitTests {
          * wake functions, from the number of entries; {@code sideEffect} runs inside each wake
          * function before it returns, with the entry it was given.
          */
-        TestQueue(String spec, IntFunction<String> runaway, BiConsumer<Slot, WaitQueueEntry> sideEffect) {
+        public TestQueue(String spec, IntFunction<String> runaway, BiConsumer<Slot, WaitQueueEntry> sideEffect) {
             this.spec = spec;
             String[] tokens = spec.isBlank() ? new String[0] : spec.trim().split("\\s+");
             for (int i = 0; i < tokens.length; i++) {
@@ -195,26 +179,26 @@ final class WaitTests {
         }
 
         /** The queue as written in messages: {@code [0:N->1, 1:X->0]}. */
-        String describe() {
+        public String describe() {
             return slots.stream().map(s -> s.label() + "->" + s.ret()).toList().toString();
         }
 
         /** The labels of the first {@code n} entries. */
-        List<String> firstLabels(int n) {
+        public List<String> firstLabels(int n) {
             return slots.subList(0, n).stream().map(Slot::label).toList();
         }
 
         /** The labels of the entries whose function was called, in call order. */
-        List<String> called() {
+        public List<String> called() {
             return calls.stream().map(Call::label).toList();
         }
 
-        WakeFunction[] functions() {
+        public WakeFunction[] functions() {
             return slots.stream().map(Slot::fn).toArray(WakeFunction[]::new);
         }
 
         /** The labels of the entries still queued, head first. */
-        List<String> queued() {
+        public List<String> queued() {
             List<String> out = new ArrayList<>();
             for (WaitQueueEntry e : wq.head.entries()) {
                 out.add(slots.stream().filter(s -> s.entry() == e).map(Slot::label).findFirst().orElse("?"));

@@ -1,12 +1,12 @@
-package herd.locking;
+package herd.course.kit;
 
 import herd.sched.ParallelScheduler;
 import herd.sched.Scheduler;
 import java.time.Duration;
 
-/** What the tests of the locks share: tasks that count under a lock. */
-final class LockingTests {
-    private LockingTests() {
+/** Tasks that count under a lock: what the tests of the locks share. */
+public final class Locks {
+    private Locks() {
     }
 
     /**
@@ -14,8 +14,8 @@ final class LockingTests {
      * times, takes the lock ({@code lock}), runs {@code criticalSection}, and releases it
      * ({@code unlock}).
      */
-    static void spawnIncrementers(Scheduler sched, int tasks, int times, Runnable lock, Runnable criticalSection,
-                                  Runnable unlock) {
+    public static void spawnIncrementers(Scheduler sched, int tasks, int times, Runnable lock,
+                                         Runnable criticalSection, Runnable unlock) {
         for (int i = 0; i < tasks; i++) {
             sched.spawn("inc" + i, () -> {
                 for (int k = 0; k < times; k++) {
@@ -31,7 +31,7 @@ final class LockingTests {
      * Four tasks on their own threads each add 1 to a plain counter 10,000 times between
      * {@code lock} and {@code unlock}; returns the counter once every task has exited.
      */
-    static int countOnRealThreads(ParallelScheduler sched, Runnable lock, Runnable unlock) {
+    public static int countOnRealThreads(ParallelScheduler sched, Runnable lock, Runnable unlock) {
         int[] counter = {0};
         spawnIncrementers(sched, 4, 10_000, lock, () -> counter[0]++, unlock);
 

@@ -1,5 +1,7 @@
-package herd.sched;
+package herd.course.kit;
 
+import herd.sched.DeterministicScheduler;
+import herd.sched.ParallelScheduler;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,8 +13,6 @@ import java.util.List;
  * &#64;AutoClose
  * private final Schedulers schedulers = new Schedulers();
  * </pre>
- *
- * <p>Public because the tests of {@code herd.locking} and {@code herd.trace} use it too.
  */
 public final class Schedulers implements AutoCloseable {
     private final List<Runnable> closers = new ArrayList<>();

@@ -1,4 +1,4 @@
-package herd.demo;
+package herd.course.kit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

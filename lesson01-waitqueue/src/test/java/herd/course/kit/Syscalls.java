@@ -1,4 +1,4 @@
-package herd.course;
+package herd.course.kit;
 
 import herd.uapi.Errno;
 
@@ -15,7 +15,7 @@ public final class Syscalls {
         return ret;
     }
 
-    /** The errno of a result, or "0" / the number for a success: for messages and tables. */
+    /** The errno of a result by name, or the number for a success: for messages and tables. */
     public static String errno(long ret) {
         return Errno.isError(ret) ? Errno.of(ret).name() : Long.toString(ret);
     }
