@@ -145,9 +145,13 @@ public final class ApiCheck {
             Splice.Region blamed = file == null ? null : blame(regions.getOrDefault(file, List.of()),
                     (int) d.getLineNumber() - 1);
             String where = file == null ? "" : names.getOrDefault(file, file.toString()) + ":" + d.getLineNumber() + ": ";
-            errors.add(new Finding(file, blamed, where + d.getMessage(Locale.ROOT).lines().findFirst().orElse("")));
+            errors.add(new Finding(file, blamed, where + clip(d.getMessage(Locale.ROOT).strip().replaceAll("\\s*\\n\\s*", " "))));
         }
         return new Report(forbidden, errors);
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 300) + "...";
     }
 
     /** The region a compile error on {@code line} (0-based) belongs to: the one it is in, or the last one before it. */
@@ -250,8 +254,8 @@ public final class ApiCheck {
 
         /** What {@code e} is, if exercise code may not use it; null if it may. */
         private static String denied(Element e) {
-            if (e == null) {
-                return null;
+            if (e == null || e.asType().getKind() == javax.lang.model.type.TypeKind.ERROR) {
+                return null; // a name that does not resolve: a compile error, reported as such
             }
             ElementKind kind = e.getKind();
             if (kind == ElementKind.PACKAGE || kind == ElementKind.LOCAL_VARIABLE || kind == ElementKind.PARAMETER
