@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * Where the grader runs learners' code, when it runs as root (Gradescope runs the
- * autograder as root): as an unprivileged user of its own ({@value #DEFAULT_UID}, no
- * login, no other process runs as it), through {@code setpriv}. That user can read the
+ * autograder as root): as an unprivileged user of its own (from {@value #DEFAULT_UID}, by
+ * the grader's process id; no login, no other process runs as it), through {@code setpriv}. That user can read the
  * compiled classes and the libraries, and write nothing of the grader's: not the Surefire
  * reports, not the output folder, not the sources (hidden tests included), which are
  * readable by root only. Surefire starts its test JVM through a {@code java} wrapper that
@@ -24,7 +24,7 @@ import java.util.Set;
  * it and the grader's files ({@link #why()} says so).
  */
 final class Sandbox {
-    static final int DEFAULT_UID = 64999;
+    static final int DEFAULT_UID = 64500;
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Set<PosixFilePermission> OPEN = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> CLOSED = PosixFilePermissions.fromString("rwx------");
@@ -73,7 +73,8 @@ final class Sandbox {
             return none("no sandbox (the grader does not run as root, so it cannot switch users): the learner's code"
                     + " runs as the grader's user");
         }
-        int uid = Integer.getInteger("course.sandbox.uid", DEFAULT_UID);
+        // A user of this run's own (none has a login), so that runs side by side cannot kill each other's.
+        int uid = Integer.getInteger("course.sandbox.uid", DEFAULT_UID + (int) (ProcessHandle.current().pid() % 500));
         try {
             open(work);
             Path bin = Files.createDirectories(work.resolve("jdk/bin"));
