@@ -121,6 +121,12 @@ final class Grader {
             Sandbox sandbox = Sandbox.setUp(work, a.options().containsKey("--maven-repo")
                     ? Path.of(a.option("--maven-repo", "")).toAbsolutePath() : null, a.flag("--no-sandbox"));
             System.out.println("Sandbox: " + clean.apply(sandbox.why()) + ".");
+            for (Path secret : java.util.Arrays.asList(root.resolve(".course/reference"), extraTests)) {
+                if (sandbox.active() && secret != null && Sandbox.readableByOthers(secret)) {
+                    System.out.println("Note: " + secret + " can be read by other users, so by the learner's code too"
+                            + " if it got past the API check: chmod 700 it (run_autograder does this on Gradescope).");
+                }
+            }
             prepare(tree, out, sandbox);
             List<Path> libraries = new Build(course).libraries();
 

@@ -205,13 +205,17 @@ final class Reports {
             boolean passed = s != null && s.passed();
             boolean recorded = r != null && r.passed();
             if (passed != recorded) {
-                disagree.add(e.key());
+                // A hidden test's name is not for the notes, which everyone sees.
+                disagree.add(e.hidden() ? "a hidden test" : e.key());
             }
             String reason;
             String detail;
             String notDone;
             if (passed) {
                 reason = detail = notDone = "";
+            } else if (s == null && crash != null) {
+                reason = detail = crash;
+                notDone = "";
             } else if (r != null && r.reason != null) {
                 reason = r.reason;
                 detail = r.detail;

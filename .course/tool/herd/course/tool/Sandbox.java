@@ -161,6 +161,23 @@ final class Sandbox {
         }
     }
 
+    /** Whether users other than its owner can read {@code p}: every folder above it open to them, and it too. */
+    static boolean readableByOthers(Path p) {
+        try {
+            if (!Files.exists(p) || !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_READ)) {
+                return false;
+            }
+            for (Path d = p.toAbsolutePath().getParent(); d != null; d = d.getParent()) {
+                if (!Files.getPosixFilePermissions(d).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     private static int effectiveUid() {
         try {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
