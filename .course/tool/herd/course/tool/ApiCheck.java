@@ -246,6 +246,11 @@ public final class ApiCheck {
             }
             Element e = trees.getElement(getCurrentPath());
             String denied = denied(e);
+            if (denied != null && !(e instanceof TypeElement)) {
+                // System.exit is named; "the type java.lang.System" on the same line would say it again.
+                TypeElement top = topLevel(e);
+                reported.add(region.key() + " the type " + (top == null ? "" : top.getQualifiedName()));
+            }
             if (denied != null && reported.add(region.key() + " " + denied)) {
                 out.add(new Finding(file, region, region.id() + " (" + name + ":" + (line + 1) + ") uses " + denied
                         + ", which exercise code may not use: " + RULE));

@@ -114,7 +114,7 @@ class GraderAttacksTest {
         String table = grade(s, out);
         assertHonest(table);
         assertThat(table).contains("uses java.lang.ProcessHandle.current", "uses java.nio.file.Files.readString",
-                "uses the type java.lang.ProcessBuilder");
+                "uses java.lang.ProcessBuilder");
         assertThat(score(out)).isEqualTo(honest);
         assertThat(sandboxProcesses(table)).as("no process of the sandbox user is left once the grader is done")
                 .isEmpty();
