@@ -11,7 +11,7 @@ public record Args(String command, List<String> positional, Set<String> flags, M
             Map<String, String> properties) {
     /** The options that take a value; every other {@code --word} is a flag. */
     private static final Set<String> VALUED = Set.of("--lesson", "--isolate", "--tests", "--out", "--test",
-            "--submission", "--reference-up-to", "--runs");
+            "--submission", "--reference-up-to", "--runs", "--limit", "--maven-repo");
 
     public static Args parse(String[] words) {
         List<String> positional = new ArrayList<>();

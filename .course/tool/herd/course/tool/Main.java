@@ -25,7 +25,9 @@ public final class Main {
 
             Grading (instructors):
               grade             score table, target/grading/results.json (Gradescope) and summary.txt
-                                [--lesson N] [--isolate N] [--reference-all] [--tests DIR] [--out DIR]
+                                [--submission DIR] [--lesson N[,M]] [--isolate N] [--reference-all]
+                                [--tests DIR] [--out DIR] [--limit SECONDS] [--no-sandbox] [--offline]
+              gradescope DIR    DIR/autograder.zip: a Gradescope autograder made from this edition [--tests DIR]
             """;
 
     /** A mistake in how the tool was called, or a state it cannot work in: a message, exit 2. */
@@ -111,6 +113,10 @@ public final class Main {
             }
             case "grade" -> {
                 new Grader(course).grade(a);
+                return 0;
+            }
+            case "gradescope" -> {
+                new GradescopeBundle(course).write(a);
                 return 0;
             }
             default -> {

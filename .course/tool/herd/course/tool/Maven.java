@@ -35,15 +35,25 @@ final class Maven {
      * {@code log}; after {@code limitSeconds} (0: none) the whole process group is killed.
      */
     static Result run(Path dir, Path log, long capBytes, long limitSeconds, String... args) {
+        boolean windows = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("win");
+        List<String> command = new ArrayList<>(List.of(windows ? "mvn.cmd" : "mvn", "-B"));
+        command.addAll(List.of(args));
+        return exec(dir, log, capBytes, limitSeconds, command);
+    }
+
+    /**
+     * Runs {@code command} in {@code dir} the same way: its own session and process group,
+     * output (stdout and stderr) streamed to {@code log} up to {@code capBytes}, the whole
+     * group killed after {@code limitSeconds} (0: no limit).
+     */
+    static Result exec(Path dir, Path log, long capBytes, long limitSeconds, List<String> args) {
         List<String> command = new ArrayList<>();
         boolean windows = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("win");
         boolean setsid = !windows && Files.isExecutable(Path.of("/usr/bin/setsid"));
         if (setsid) {
             command.add("/usr/bin/setsid");
         }
-        command.add(windows ? "mvn.cmd" : "mvn");
-        command.add("-B");
-        command.addAll(List.of(args));
+        command.addAll(args);
         try {
             Files.createDirectories(log.getParent());
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -58,12 +68,16 @@ final class Maven {
             }
             if (!finished) {
                 kill(p, setsid);
+            } else if (setsid) {
+                // Whatever it left behind in its group (an orphan holding the log's pipe open) goes too.
+                killGroup(p.pid());
             }
             // An orphan that holds the pipe open must not keep us reading: bounded wait.
             copier.join(TimeUnit.SECONDS.toMillis(5));
             return new Result(finished ? p.exitValue() : -1, !finished, log);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run Maven (is mvn on the PATH?)", e);
+            throw new UncheckedIOException("cannot run " + args.get(0) + (args.get(0).startsWith("mvn")
+                    ? " (is mvn on the PATH?)" : ""), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while Maven ran", e);
@@ -72,11 +86,17 @@ final class Maven {
 
     private static void kill(Process p, boolean ownGroup) throws IOException, InterruptedException {
         if (ownGroup) {
-            new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).inheritIO().start().waitFor();
+            killGroup(p.pid());
         }
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Kills every process of the process group {@code pgid}, if any is left. */
+    static void killGroup(long pgid) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-KILL", "--", "-" + pgid).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
 
     private static void copyCapped(InputStream in, Path log, long capBytes) {

@@ -42,7 +42,7 @@ class CourseToolTest {
     private final Path root = IsolatedRun.root();
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void theStudentEditionBuildsAndGradesToZeroWithEveryExerciseFailed(@TempDir Path tmp) throws Exception {
         Path edition = tmp.resolve("edition");
         assertThat(course(root, "export", edition.toString())).contains("Wrote the student edition");
@@ -67,7 +67,7 @@ class CourseToolTest {
     }
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void theReferenceGradesToFullMarksWithAnInstructorsHiddenTest(@TempDir Path tmp) throws Exception {
         Path hidden = tmp.resolve("hidden/lesson01-waitqueue/src/test/java/herd/wait/HiddenBudgetTest.java");
         Files.createDirectories(hidden.getParent());
@@ -111,7 +111,7 @@ import org.junit.jupiter.api.Test;
     }
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void anEndlessLoopCostsOnlyItsOwnExercise(@TempDir Path tmp) throws Exception {
         Path spinning = tmp.resolve("extra/lesson01-waitqueue/src/test/java/herd/wait/AaaSpinningTest.java");
         Files.createDirectories(spinning.getParent());
