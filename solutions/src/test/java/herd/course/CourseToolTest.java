@@ -147,6 +147,7 @@ import org.junit.jupiter.api.Test;
     }
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void catchUpSolvesTheLessonsBeforeButLeavesTheLaterLessonsExercisesInTheirFiles(@TempDir Path tmp)
             throws Exception {
         Path edition = withReference(tmp);
@@ -165,6 +166,7 @@ import org.junit.jupiter.api.Test;
     }
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void hintsComeOneLevelAtATime(@TempDir Path tmp) throws Exception {
         Path edition = tmp.resolve("edition");
         course(root, "export", edition.toString());
