@@ -51,7 +51,7 @@ class CourseToolTest {
         assertThat(Files.readString(edition.resolve("pom.xml"))).doesNotContain("<id>maintainer</id>", "<id>reference</id>")
                 .contains("<id>grade</id>");
         assertThat(Files.readString(edition.resolve("README.md"))).doesNotContain("maintainer-only", "Skeletons.java")
-                .contains("mvn -q -pl lesson01-waitqueue -am test-compile exec:java -Dgroups=lesson01   # the demo, on your own code");
+                .contains("java .course/Course.java demo      # the demo, on your own code");
         assertThat(edition.resolve(".course/reference")).as("the default edition has no reference").doesNotExist();
         assertThat(edition.resolve(".git")).as("the edition is a git repository").isDirectory();
 
@@ -62,7 +62,7 @@ class CourseToolTest {
         for (Catalogue.Exercise ex : Catalogue.exercises()) {
             // A later lesson's tests stop at the first stub they reach, which may be an earlier lesson's.
             assertThat(table).containsPattern(ex.id().lesson().tag() + " +" + ex.id()
-                    + " +0 / \\d+ +fail +.*L\\d\\d-E\\d is not done yet");
+                    + " +0 / \\d+ +fail +.*" + ExerciseId.PATTERN + " is not done yet");
         }
     }
 
