@@ -174,7 +174,7 @@ import org.junit.jupiter.api.Test;
         assertThat(course(edition, "hint", "L01-E2")).contains("Hint 1 of 3").doesNotContain("Hint 2");
         assertThat(course(edition, "hint", "L01-E2")).contains("Hint 2 of 3").doesNotContain("Hint 1 ");
         assertThat(course(edition, "hint", "L01-E2", "--all")).contains("Hint 1 of 3", "Hint 2 of 3", "Hint 3 of 3");
-        assertThat(course(edition, "catch-up", "2")).contains("no reference here");
+        assertThat(course(edition, "catch-up", "2")).contains("no reference of lesson01-waitqueue", "exported without it");
     }
 
     /** An edition exported with the reference, for self-study. */
