@@ -1,20 +1,14 @@
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
+import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 
 /**
  * The course tool, for learners and instructors: {@code java .course/Course.java help}.
@@ -32,7 +26,7 @@ public final class Course {
     private Course() {
     }
 
-    public static void main(String[] args) throws Throwable {
+    public static void main(String[] args) throws IOException, InterruptedException {
         Path root = Path.of("").toAbsolutePath();
         Path tool = root.resolve(".course/tool");
         if (!Files.isDirectory(tool) || !Files.exists(root.resolve("pom.xml"))) {
@@ -48,13 +42,28 @@ public final class Course {
             compile(sources, classes);
             Files.writeString(stampFile, stamp);
         }
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-                ClassLoader.getSystemClassLoader())) {
-            Thread.currentThread().setContextClassLoader(loader);
-            loader.loadClass(MAIN).getMethod("main", String[].class).invoke(null, (Object) args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
+        System.exit(start(classes, args));
+    }
+
+    /**
+     * Runs the tool in a JVM of its own: a plain class path starts in a tenth of a second where
+     * this source file took a second, and a learner's runs are short, so the JIT stops at its
+     * quick first tier (it halves a test run). Demos compute for longer and keep the full JIT.
+     */
+    private static int start(Path classes, String[] args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+        if (args.length == 0 || !args[0].equals("demo")) {
+            command.add("-XX:TieredStopAtLevel=1");
         }
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("course.")) {
+                command.add("-D" + key + "=" + System.getProperty(key));
+            }
+        }
+        command.addAll(List.of("-cp", classes.toString(), MAIN));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).inheritIO().start().waitFor();
     }
 
     /** The course's catalogue: the hand-written one where the reference is, else lesson 1's copy. */
@@ -72,17 +81,16 @@ public final class Course {
             }
         }
         Files.createDirectories(classes);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
-            boolean ok = javac.getTask(null, files, diagnostics,
-                    List.of("-d", classes.toString(), "--release", "17", "-proc:none", "-nowarn"), null,
-                    files.getJavaFileObjectsFromPaths(sources)).call();
-            if (!ok) {
-                System.err.println("course: the course tool does not compile:");
-                diagnostics.getDiagnostics().forEach(d -> System.err.println("  " + d));
-                System.exit(2);
-            }
+        List<String> javacArgs = new ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-proc:none",
+                "-nowarn", "-encoding", "UTF-8"));
+        for (Path p : sources) {
+            javacArgs.add(p.toString());
+        }
+        // javac through java.util.spi.ToolProvider: this file then needs only java.base, and compiles faster itself
+        if (ToolProvider.findFirst("javac").orElseThrow().run(System.out, System.err,
+                javacArgs.toArray(new String[0])) != 0) {
+            System.err.println("course: the course tool does not compile (the errors are above)");
+            System.exit(2);
         }
     }
 
@@ -104,8 +112,16 @@ public final class Course {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
+        List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+            for (Iterator<Path> it = walk.iterator(); it.hasNext(); ) {
+                Path p = it.next();
+                if (p.toString().endsWith(".java")) {
+                    files.add(p);
+                }
+            }
         }
+        Collections.sort(files);
+        return files;
     }
 }

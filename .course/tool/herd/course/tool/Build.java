@@ -18,6 +18,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
+import com.sun.source.util.JavacTask;
 
 /**
  * Builds the learner's lessons without Maven: the libraries' class path, resolved by Maven
@@ -31,6 +32,7 @@ final class Build {
     private final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     private List<Path> libraries;
     private java.net.URLClassLoader librariesLoader;
+    private StandardJavaFileManager fileManager;
 
     Build(CourseRoot course) {
         this.course = course;
@@ -96,31 +98,38 @@ final class Build {
         return out;
     }
 
-    /** Compiles every lesson up to {@code last} where its sources changed; stops at the first error. */
+    /**
+     * Compiles every lesson up to {@code last} where its sources, or the API of what it is
+     * compiled against, changed; stops at the first error. A module is compiled against the
+     * API of the modules before it ({@link Api}), not their sources, so a save that changes
+     * a method's body recompiles that module alone, not the tests and lessons after it.
+     */
     Errors compile(LessonId last) {
         List<Path> upstream = new ArrayList<>(libraries());
-        StringBuilder stamps = new StringBuilder();
+        StringBuilder upstreamApi = new StringBuilder();
         for (Catalogue.Lesson lesson : course.lessons()) {
             if (lesson.id().compareTo(last) > 0) {
                 break;
             }
             for (String kind : List.of("classes", "test-classes")) {
                 Path src = course.dir().resolve(lesson.module()).resolve(kind.equals("classes") ? "src/main" : "src/test");
-                stamps.append(stamp(src));
                 Path out = output(lesson, kind);
                 Path stampFile = out.resolveSibling(kind + ".stamp");
-                String stamp = Integer.toHexString(stamps.toString().hashCode()) + stamps.length();
-                if (!Files.exists(stampFile) || !Trees.read(stampFile).equals(stamp)) {
-                    Errors errors = javac(Trees.files(src.resolve("java"), ".java"), upstream, out);
-                    if (errors.any()) {
-                        return errors;
+                Path apiFile = out.resolveSibling(kind + ".api");
+                String stamp = hash(upstreamApi + stamp(src));
+                if (!Files.exists(stampFile) || !Files.exists(apiFile) || !Trees.read(stampFile).equals(stamp)) {
+                    Compiled compiled = javac(Trees.files(src.resolve("java"), ".java"), upstream, out);
+                    if (compiled.errors().any()) {
+                        return compiled.errors();
                     }
                     Path resources = src.resolve("resources");
                     if (Files.isDirectory(resources)) {
                         Trees.copy(resources, out, p -> true);
                     }
+                    Trees.write(apiFile, hash(compiled.api()));
                     Trees.write(stampFile, stamp);
                 }
+                upstreamApi.append(Trees.read(apiFile));
                 upstream.add(out);
             }
         }
@@ -145,11 +154,11 @@ final class Build {
         sources.forEach(p -> stamps.append(stamp(p)));
         Path out = state.resolve("build/reference/classes");
         Path stampFile = out.resolveSibling("classes.stamp");
-        String stamp = Integer.toHexString(stamps.toString().hashCode()) + stamps.length();
+        String stamp = hash(stamps.toString());
         if (Files.exists(stampFile) && Trees.read(stampFile).equals(stamp)) {
             return new Errors(List.of());
         }
-        Errors errors = javac(sources, libraries(), out);
+        Errors errors = javac(sources, libraries(), out).errors();
         if (!errors.any()) {
             Trees.write(stampFile, stamp);
         }
@@ -179,7 +188,11 @@ final class Build {
         }).toArray(java.net.URL[]::new);
     }
 
-    private Errors javac(List<Path> sources, List<Path> classPath, Path out) {
+    /** A compilation's errors, or the API of what it compiled ({@link Api}). */
+    private record Compiled(Errors errors, String api) {
+    }
+
+    private Compiled javac(List<Path> sources, List<Path> classPath, Path out) {
         Trees.delete(out);
         try {
             Files.createDirectories(out);
@@ -187,19 +200,26 @@ final class Build {
             throw new UncheckedIOException(e);
         }
         if (sources.isEmpty()) {
-            return new Errors(List.of());
+            return new Compiled(new Errors(List.of()), "");
         }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
-            String cp = String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList());
-            boolean ok = javac.getTask(null, files, diagnostics, List.of("-d", out.toString(), "-classpath", cp,
-                    "--release", "17", "-proc:none", "-nowarn", "-encoding", "UTF-8"), null,
-                    files.getJavaFileObjectsFromPaths(sources)).call();
-            if (ok) {
-                return new Errors(List.of());
+        String cp = String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList());
+        // One file manager for the tool's run: in watch, the libraries' jars are opened once, not on every save.
+        JavacTask task = (JavacTask) javac.getTask(null, fileManager(), diagnostics, List.of("-d", out.toString(),
+                "-classpath", cp, "--release", "17", "-proc:none", "-nowarn", "-encoding", "UTF-8"), null,
+                fileManager().getJavaFileObjectsFromPaths(sources));
+        try {
+            String api = Api.of(task.analyze());
+            if (diagnostics.getDiagnostics().stream().noneMatch(d -> d.getKind() == Diagnostic.Kind.ERROR)) {
+                task.generate();
+            }
+            if (diagnostics.getDiagnostics().stream().noneMatch(d -> d.getKind() == Diagnostic.Kind.ERROR)) {
+                return new Compiled(new Errors(List.of()), api);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (IllegalStateException e) {
+            // javac's analysis stopped on errors: they are in the diagnostics
         }
         List<String> messages = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
@@ -209,7 +229,23 @@ final class Build {
                 messages.add(file + d.getMessage(Locale.ROOT));
             }
         }
-        return new Errors(messages);
+        return new Compiled(new Errors(messages), "");
+    }
+
+    private StandardJavaFileManager fileManager() {
+        if (fileManager == null) {
+            fileManager = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
+        }
+        return fileManager;
+    }
+
+    private static String hash(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** The names, sizes and times of the files under {@code dir} (or of the file). */

@@ -85,7 +85,7 @@ final class Runner {
         List<Thread> alive;
         do {
             alive = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t) && t.isAlive())
-                    .filter(t -> t.getState() == Thread.State.RUNNABLE).toList();
+                    .filter(t -> t.getState() == Thread.State.RUNNABLE && !isJvmThread(t)).toList();
             if (!alive.isEmpty()) {
                 try {
                     Thread.sleep(10);
@@ -96,6 +96,12 @@ final class Runner {
             }
         } while (!alive.isEmpty() && System.nanoTime() < deadline);
         return alive.size();
+    }
+
+    /** The JVM's own threads (an attach listener, a signal handler) are not the learner's. */
+    private static boolean isJvmThread(Thread t) {
+        ThreadGroup group = t.getThreadGroup();
+        return group == null || group.getParent() == null;
     }
 
     /** Each test's last record, in the order the tests started. */

@@ -6,12 +6,15 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 
 import herd.course.Catalogue;
 import herd.course.ExerciseId;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +50,7 @@ final class Watch {
         this.poll = poll;
     }
 
+    /** Watches from {@code first} (or the next exercise to do) until every exercise passes or q. */
     void run(ExerciseId first) throws IOException, InterruptedException {
         ExerciseId current = first != null ? first : new Progress(course, runner).run(new java.io.PrintStream(
                 java.io.OutputStream.nullOutputStream()));
@@ -56,51 +60,49 @@ final class Watch {
         }
         Terminal.keysOneByOne();
         startKeys();
-        if (poll) {
-            startPolling();
-        } else {
-            startWatching();
-        }
-        boolean clear = true;
-        while (current != null) {
-            ExerciseId shown = current;
-            boolean passed = show(current, clear);
-            clear = !passed;
-            if (passed) {
-                current = after(current);
-                System.out.println(current == null ? "Every exercise is solved. Well done!"
-                        : shown + " passes. On to " + current + " · " + current.title().replace("`", "") + "...");
-                if (current == null) {
+        Closeable saves = poll ? startPolling() : startWatching();
+        try {
+            boolean clear = true;
+            while (true) {
+                ExerciseId shown = current;
+                boolean passed = show(current, clear);
+                clear = !passed;
+                if (passed) {
+                    current = after(current);
+                    System.out.println(current == null ? "Every exercise is solved. Well done!"
+                            : shown + " passes. On to " + current + " · " + current.title().replace("`", "") + "...");
+                    if (current == null) {
+                        return;
+                    }
+                } else if (!awaitSave(current)) {
                     return;
                 }
-                continue;
             }
-            char event = events.take();
-            switch (event) {
+        } finally {
+            saves.close();
+        }
+    }
+
+    /** Answers the keys until a save (true) or q (false). */
+    private boolean awaitSave(ExerciseId current) throws InterruptedException {
+        while (true) {
+            switch (events.take()) {
+                case 's' -> {
+                    return true;
+                }
                 case 'q' -> {
-                    return;
+                    return false;
                 }
                 case 'h' -> {
                     hints.show(current, false);
                     footer();
-                    waitForChange();
                 }
                 case 'p' -> {
                     System.out.print(CLEAR);
                     new Progress(course, runner).run(System.out);
                     footer();
-                    waitForChange();
                 }
-                default -> { }
-            }
-        }
-    }
-
-    /** Waits for a save (or q); other keys act as usual. Returns false on q. */
-    private void waitForChange() throws InterruptedException {
-        for (char e = events.take(); e != 's'; e = events.take()) {
-            if (e == 'q') {
-                System.exit(0);
+                default -> throw new IllegalStateException("no such event");
             }
         }
     }
@@ -156,7 +158,8 @@ final class Watch {
         });
     }
 
-    private void startWatching() throws IOException {
+    /** Saves as the JDK's watch service reports them; closing it ends the thread. */
+    private Closeable startWatching() throws IOException {
         WatchService service = FileSystems.getDefault().newWatchService();
         for (Catalogue.Lesson lesson : course.lessons()) {
             for (Path dir : Trees.directories(course.dir().resolve(lesson.module()).resolve("src"))) {
@@ -166,18 +169,25 @@ final class Watch {
         daemon("watch-files", () -> {
             try {
                 while (true) {
-                    service.take().reset();
-                    settle(() -> service.poll() != null);
+                    // An editor's save is often several events: drain them until none comes for a moment.
+                    // A key is signalled again only once its events are taken and it is reset.
+                    for (WatchKey key = service.take(); key != null; key = service.poll()) {
+                        key.pollEvents();
+                        key.reset();
+                        TimeUnit.MILLISECONDS.sleep(SETTLE_MILLIS);
+                    }
                     events.add('s');
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                // watch is over
             }
         });
+        return service;
     }
 
-    private void startPolling() {
-        daemon("watch-poll", () -> {
+    /** Saves found by comparing the sources' times and sizes twice a second; closing it ends the thread. */
+    private Closeable startPolling() {
+        Thread poller = daemon("watch-poll", () -> {
             String last = sourcesStamp();
             try {
                 while (true) {
@@ -189,16 +199,10 @@ final class Watch {
                     }
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // watch is over
             }
         });
-    }
-
-    /** An editor's save is often several events: wait until none comes for a moment. */
-    private static void settle(java.util.function.BooleanSupplier more) throws InterruptedException {
-        do {
-            TimeUnit.MILLISECONDS.sleep(SETTLE_MILLIS);
-        } while (more.getAsBoolean());
+        return poller::interrupt;
     }
 
     private String sourcesStamp() {
@@ -215,9 +219,10 @@ final class Watch {
         return out.toString();
     }
 
-    private static void daemon(String name, Runnable body) {
+    private static Thread daemon(String name, Runnable body) {
         Thread t = new Thread(body, name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 }

@@ -7,18 +7,29 @@ import herd.course.LessonId;
 import herd.course.tool.maintainer.Skeletons;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
@@ -86,6 +97,119 @@ class ToolTest {
                 "The first exercise to do is L01-E2");
         assertThat(run("demo", "HerdTable")).as("a lesson-4 program needs lessons 1 to 4")
                 .contains("your code of lessons 1 to 4, and L01-E2 is not written yet");
+    }
+
+    @ParameterizedTest(name = "watch {0}")
+    @ValueSource(strings = {"with file events", "--poll"})
+    void watchRunsTheTestsOnEverySaveMovesOnWhenTheyPassAndAnswersKeys(String mode) throws Throwable {
+        Path root = Path.of(System.getProperty("course.root"));
+        Path file = edition.dir().resolve("lesson01-waitqueue/src/main/java/herd/wait/WaitQueueHead.java");
+        String stub = Files.readString(file);
+        String solved = Skeletons.workbook(root, new LessonId(1), id -> !id.equals(ExerciseId.parse("L01-E1"))
+                && !id.equals(ExerciseId.parse("L01-E2"))).get(Path.of("herd/wait/WaitQueueHead.java"));
+        PipedOutputStream keys = new PipedOutputStream();
+        InputStream keyboard = new PipedInputStream(keys);
+        Lines screen = new Lines();
+        InputStream previousIn = System.in;
+        PrintStream previousOut = System.out;
+        System.setIn(keyboard);
+        System.setOut(new PrintStream(screen, true, StandardCharsets.UTF_8));
+        String[] words = mode.equals("--poll") ? new String[] {"watch", "L01-E2", "--poll"}
+                : new String[] {"watch", "L01-E2"};
+        CompletableFuture<Integer> watch = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Main.run(Args.parse(words), edition);
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            screen.await("L01-E2 · The walk: __wake_up_common: 0 of \\d+ tests pass");
+            screen.await("\\(\\d+\\.\\d s\\) Watching .*Keys: h hint, p progress, q quit\\.");
+            for (int save = 1; save <= 3; save++) {
+                Files.writeString(file, stub); // an editor's save, nothing changed
+                screen.await("L01-E2 · The walk: __wake_up_common: 0 of \\d+ tests pass");
+                screen.await("\\(\\d+\\.\\d s\\) Watching .*");
+            }
+            Files.writeString(file, solved);
+            screen.await("L01-E2 · .*: (\\d+) of \\1 tests pass\\. Solved\\.");
+            screen.await(".*L01-E2 passes\\. On to L01-E3 · .*");
+            screen.await("L01-E3 · .*: 0 of \\d+ tests pass");
+            keys.write('h');
+            keys.flush();
+            screen.await("Hint 1 of \\d+:");
+            keys.write('q');
+            keys.flush();
+            assertThat(watch.get(1, TimeUnit.MINUTES)).as("watch ends on q").isZero();
+        } finally {
+            System.setIn(previousIn);
+            System.setOut(previousOut);
+            keys.close();
+            Files.writeString(file, stub);
+            Files.deleteIfExists(edition.dir().resolve(".course/state/hints.properties"));
+        }
+    }
+
+    @Test
+    void aSaveThatKeepsTheApiRecompilesItsModuleOnlyAndOneThatChangesItRecompilesWhatDependsOnIt() throws Exception {
+        Build build = new Build(edition);
+        LessonId lesson1 = new LessonId(1);
+        Path entry = edition.dir().resolve("lesson01-waitqueue/src/main/java/herd/wait/WaitQueueEntry.java");
+        Path mainClass = build.output(herd.course.Catalogue.lesson(lesson1), "classes")
+                .resolve("herd/wait/WaitQueueEntry.class");
+        Path testClass = build.output(herd.course.Catalogue.lesson(lesson1), "test-classes")
+                .resolve("herd/wait/WakeUpCommonTest.class");
+        String original = Files.readString(entry);
+        try {
+            assertThat(build.compile(lesson1).any()).isFalse();
+            long main = Files.getLastModifiedTime(mainClass).toMillis();
+            long tests = Files.getLastModifiedTime(testClass).toMillis();
+
+            Files.writeString(entry, original.replace("    public static final int WQ_FLAG_EXCLUSIVE = 0x01;",
+                    "    public static final int WQ_FLAG_EXCLUSIVE = 0x01; // a comment and a private member\n"
+                            + "    private static int unused;"));
+            assertThat(build.compile(lesson1).any()).isFalse();
+            assertThat(Files.getLastModifiedTime(mainClass).toMillis()).as("the changed module is compiled").isNotEqualTo(main);
+            assertThat(Files.getLastModifiedTime(testClass).toMillis())
+                    .as("the tests are compiled against the API, which did not change").isEqualTo(tests);
+
+            // javac copies a constant into the code that reads it: a new value must recompile the tests
+            Files.writeString(entry, original.replace("WQ_FLAG_EXCLUSIVE = 0x01;", "WQ_FLAG_EXCLUSIVE = 0x02;"));
+            assertThat(build.compile(lesson1).any()).isFalse();
+            assertThat(Files.getLastModifiedTime(testClass).toMillis()).as("a new constant is a new API").isNotEqualTo(tests);
+        } finally {
+            Files.writeString(entry, original);
+            build.compile(lesson1);
+        }
+    }
+
+    /** What the tool writes, line by line, for a test to wait on (never longer than a minute a line). */
+    private static final class Lines extends OutputStream {
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private final List<String> seen = new ArrayList<>();
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                lines.add(line.toString(StandardCharsets.UTF_8).replace("\033[H\033[2J", ""));
+                line.reset();
+            } else {
+                line.write(b);
+            }
+        }
+
+        /** Waits for the next line that matches {@code regex}. */
+        void await(String regex) throws InterruptedException {
+            for (String l = lines.poll(1, TimeUnit.MINUTES); l != null; l = lines.poll(1, TimeUnit.MINUTES)) {
+                seen.add(l);
+                if (l.matches(regex)) {
+                    return;
+                }
+            }
+            throw new AssertionError("no line matches " + regex + " within a minute; the tool wrote:\n"
+                    + String.join("\n", seen));
+        }
     }
 
     private static String run(String... words) throws Throwable {
