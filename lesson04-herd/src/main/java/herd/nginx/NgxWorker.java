@@ -16,11 +16,11 @@ import herd.fs.Vfs;
 import herd.sched.Task;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An nginx worker process (src/os/unix/ngx_process_cycle.c): {@code ngx_worker_process_init}
@@ -40,8 +40,12 @@ public final class NgxWorker {
     public final int slot;
     /** {@code multi_accept}: accept every pending connection per event (off by default). */
     public final boolean multiAccept;
-    /** What the worker logged to its error log. */
-    public final List<String> errorLog = new CopyOnWriteArrayList<>();
+    /**
+     * What the worker logged to its error log. Appending costs the same however long the log
+     * is, as writing to nginx's error_log file does: a worker that fails accept4 in a loop
+     * logs a line per turn, and a copy-on-write list made that quadratic.
+     */
+    public final List<String> errorLog = Collections.synchronizedList(new ArrayList<>());
     /** Requests read (and answered by closing). */
     public volatile long requests;
     /** {@code ngx_use_exclusive_accept}: the listening socket went into this worker's epoll with {@code EPOLLEXCLUSIVE}. */
