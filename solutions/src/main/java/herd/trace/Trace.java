@@ -21,7 +21,7 @@ public final class Trace {
     /** The cost of one traced call in the deterministic scheduler's traces: 1 µs. */
     public static final long CALL_COST_NS = 1_000;
 
-    private final boolean enabled;
+    private volatile boolean enabled;
     private final LongSupplier clock;
     private final long callCost;
     private final List<TraceEvent> events = new ArrayList<>();
@@ -46,6 +46,14 @@ public final class Trace {
     /** True if events are recorded. */
     public boolean enabled() {
         return enabled;
+    }
+
+    /**
+     * {@code echo 1 > tracing_on} (or 0): starts or stops recording; the events so far
+     * stay. A long run that only needs its counters turns it off.
+     */
+    public void tracingOn(boolean on) {
+        enabled = on;
     }
 
     private static final ThreadLocal<Boolean> IN_TIMER = ThreadLocal.withInitial(() -> false);
