@@ -22,6 +22,12 @@ public final class Trace {
     public static final long CALL_COST_NS = 1_000;
 
     private volatile boolean enabled;
+    /**
+     * Like the static key of a tracepoint: false until some trace of this JVM records, so
+     * that while none does (the parallel scheduler's default) a traced kernel function
+     * costs one read, not a look-up of the current task's trace.
+     */
+    private static volatile boolean anyEnabled;
     private final LongSupplier clock;
     private final long callCost;
     private final List<TraceEvent> events = new ArrayList<>();
@@ -38,8 +44,8 @@ public final class Trace {
      * traced call costing {@code callCost} ns more on the trace's clock.
      */
     public Trace(boolean enabled, LongSupplier clock, long callCost) {
-        this.enabled = enabled;
         this.clock = clock;
+        tracingOn(enabled);
         this.callCost = callCost;
     }
 
@@ -54,6 +60,9 @@ public final class Trace {
      */
     public void tracingOn(boolean on) {
         enabled = on;
+        if (on) {
+            anyEnabled = true;
+        }
     }
 
     private static final ThreadLocal<Boolean> IN_TIMER = ThreadLocal.withInitial(() -> false);
@@ -91,6 +100,9 @@ public final class Trace {
 
     /** The trace of the current task (or of the running kernel timer), or null outside a task or when it is off. */
     static Trace ofCurrent() {
+        if (!anyEnabled) {
+            return null;
+        }
         Trace trace;
         if (IN_TIMER.get()) {
             trace = TIMER_TRACE.get();

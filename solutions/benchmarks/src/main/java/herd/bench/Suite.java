@@ -5,12 +5,15 @@ import herd.bench.report.RunHeader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
@@ -29,8 +32,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * </ul>
  * Writes {@code jmh.json}, {@code run.txt} (the machine, the time, the load),
  * {@code results.md} and the charts into the directory given, and, if a README is given,
- * the block of results in it named after the directory.
- * <pre>java -cp solutions/benchmarks/target/benchmarks.jar herd.bench.Suite full|growth|smoke|report DIR [README]</pre>
+ * the block of results in it named after the directory. JMH's own options may follow,
+ * for what the mode does not set (for example {@code -f 2 -i 5}: a shorter run).
+ * <pre>java -cp solutions/benchmarks/target/benchmarks.jar herd.bench.Suite full|growth|smoke|report DIR [README] [JMH options]</pre>
  */
 public final class Suite {
     /** The worker counts of the growth run. */
@@ -40,25 +44,27 @@ public final class Suite {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || args.length > 3 || !List.of("full", "growth", "smoke", "report").contains(args[0])) {
-            System.err.println("usage: java -cp benchmarks.jar herd.bench.Suite full|growth|smoke|report DIR [README]");
+        if (args.length < 2 || !List.of("full", "growth", "smoke", "report").contains(args[0])) {
+            System.err.println("usage: java -cp benchmarks.jar herd.bench.Suite full|growth|smoke|report DIR [README] "
+                    + "[JMH options]");
             System.exit(2);
         }
         boolean smoke = args[0].equals("smoke");
         Path dir = Path.of(args[1]);
         Files.createDirectories(dir);
         Path json = dir.resolve("jmh.json");
+        int jmhFrom = args.length > 2 && !args[2].startsWith("-") ? 3 : 2;
         if (!args[0].equals("report")) {
             Instant start = Instant.now();
             double load = RunHeader.load();
-            run(options(args[0]), json);
+            run(options(args[0], new CommandLineOptions(Arrays.copyOfRange(args, jmhFrom, args.length))), json);
             RunHeader.write(dir, start, load);
         }
-        Report.write(json, dir, smoke, args.length == 3 ? Path.of(args[2]) : null);
+        Report.write(json, dir, smoke, jmhFrom == 3 ? Path.of(args[2]) : null);
     }
 
-    private static ChainedOptionsBuilder options(String mode) {
-        ChainedOptionsBuilder options = new OptionsBuilder().include(StrategyBench.class.getSimpleName());
+    private static ChainedOptionsBuilder options(String mode, Options given) {
+        ChainedOptionsBuilder options = new OptionsBuilder().parent(given).include(StrategyBench.class.getSimpleName());
         switch (mode) {
             case "growth" -> options.param("strategy", "herd", "EPOLLEXCLUSIVE").param("workers", GROWTH_WORKERS)
                     .mode(Mode.Throughput);
