@@ -253,14 +253,19 @@ public final class Report {
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
             md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %.2f | %.2f | %.2f | %s | %.2f "
-                            + "| %.1f | %.1f | %s |%n", r.shape(), r.strategy(), r.workers(),
+                            + "| %s | %s | %s |%n", r.shape(), r.strategy(), r.workers(),
                     r.throughput().format("%,.0f"), r.throughput().percent(), r.cpuMicros().format("%,.1f"),
                     r.cpuMicros().percent(), r.wakeups(), r.spurious(), r.hidden(),
                     Double.isNaN(r.contextSwitches()) ? "n/a"
                             : String.format(Locale.ROOT, "%.2f", r.contextSwitches()),
-                    r.fairness(), r.p50Micros(), r.p99Micros(), flag(r)));
+                    r.fairness(), orNa(r.p50Micros()), orNa(r.p99Micros()), flag(r)));
         }
         return md.append('\n').toString();
+    }
+
+    /** A latency with one decimal, or n/a for a run without the sample-time mode. */
+    private static String orNa(double micros) {
+        return Double.isNaN(micros) ? "n/a" : String.format(Locale.ROOT, "%.1f", micros);
     }
 
     /** Each load's herd and EPOLLEXCLUSIVE rows with the same workers, as pairs. */
