@@ -293,9 +293,13 @@ public final class Report {
                 Estimate ratio = p[1].throughput().over(p[0].throughput());
                 Estimate cpu = p[0].cpuMicros().over(p[1].cpuMicros());
                 md.append(String.format(Locale.ROOT, "- **%s, %d workers: EPOLLEXCLUSIVE serves %s times the herd's "
-                                + "connections per second** (±%s)%s; a connection costs the herd %s times the CPU time "
-                                + "(±%s)%s.%n", p[0].shape(), HEADLINE_WORKERS, ratio.format("%.1f"), ratio.percent(),
-                        ratio.trusted() ? "" : " ⚠", cpu.format("%.1f"), cpu.percent(), cpu.trusted() ? "" : " ⚠"));
+                                + "connections per second** (±%s)%s", p[0].shape(), HEADLINE_WORKERS, ratio.format("%.1f"),
+                        ratio.percent(), ratio.trusted() ? "" : " ⚠"));
+                if (!Double.isNaN(cpu.value())) {
+                    md.append(String.format(Locale.ROOT, "; a connection costs the herd %s times the CPU time (±%s)%s",
+                            cpu.format("%.1f"), cpu.percent(), cpu.trusted() ? "" : " ⚠"));
+                }
+                md.append(".\n");
             }
         }
         return md.isEmpty() ? "" : "## The headline\n\n" + md + "\n";
@@ -314,10 +318,12 @@ public final class Report {
         for (Row[] p : pairs) {
             Estimate ratio = p[1].throughput().over(p[0].throughput());
             Estimate cpu = p[0].cpuMicros().over(p[1].cpuMicros());
-            md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.2f | %s%s | %s | %s | %.2f | %s%s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.2f | %s%s | %s | %s | %s |%n",
                     p[0].shape(), p[0].workers(), p[0].throughput().format("%,.0f"), p[1].throughput().format("%,.0f"),
                     ratio.value(), ratio.percent(), ratio.trusted() ? "" : " ⚠", p[0].cpuMicros().format("%,.1f"),
-                    p[1].cpuMicros().format("%,.1f"), cpu.value(), cpu.percent(), cpu.trusted() ? "" : " ⚠"));
+                    p[1].cpuMicros().format("%,.1f"), Double.isNaN(cpu.value()) ? "n/a | "
+                            : String.format(Locale.ROOT, "%.2f | %s%s", cpu.value(), cpu.percent(),
+                                    cpu.trusted() ? "" : " ⚠")));
         }
         return md.append('\n').toString();
     }
