@@ -21,7 +21,13 @@ public final class Trace {
     /** The cost of one traced call in the deterministic scheduler's traces: 1 µs. */
     public static final long CALL_COST_NS = 1_000;
 
-    private final boolean enabled;
+    private volatile boolean enabled;
+    /**
+     * Like the static key of a tracepoint: false until some trace of this JVM records, so
+     * that while none does (the parallel scheduler's default) a traced kernel function
+     * costs one read, not a look-up of the current task's trace.
+     */
+    private static volatile boolean anyEnabled;
     private final LongSupplier clock;
     private final long callCost;
     private final List<TraceEvent> events = new ArrayList<>();
@@ -38,14 +44,25 @@ public final class Trace {
      * traced call costing {@code callCost} ns more on the trace's clock.
      */
     public Trace(boolean enabled, LongSupplier clock, long callCost) {
-        this.enabled = enabled;
         this.clock = clock;
+        tracingOn(enabled);
         this.callCost = callCost;
     }
 
     /** True if events are recorded. */
     public boolean enabled() {
         return enabled;
+    }
+
+    /**
+     * {@code echo 1 > tracing_on} (or 0): starts or stops recording; the events so far
+     * stay. A long run that only needs its counters turns it off.
+     */
+    public void tracingOn(boolean on) {
+        enabled = on;
+        if (on) {
+            anyEnabled = true;
+        }
     }
 
     private static final ThreadLocal<Boolean> IN_TIMER = ThreadLocal.withInitial(() -> false);
@@ -83,6 +100,9 @@ public final class Trace {
 
     /** The trace of the current task (or of the running kernel timer), or null outside a task or when it is off. */
     static Trace ofCurrent() {
+        if (!anyEnabled) {
+            return null;
+        }
         Trace trace;
         if (IN_TIMER.get()) {
             trace = TIMER_TRACE.get();

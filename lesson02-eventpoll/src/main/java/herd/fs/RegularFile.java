@@ -24,7 +24,7 @@ public final class RegularFile implements FileOperations {
     }
 
     private static long open(String path, String flags) {
-        return Strace.syscall("openat", "AT_FDCWD, \"" + path + "\", " + flags,
+        return Strace.syscall("openat", () -> "AT_FDCWD, \"" + path + "\", " + flags,
                 () -> Process.current().files.installNew(file(path)));
     }
 

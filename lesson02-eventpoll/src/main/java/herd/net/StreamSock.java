@@ -22,6 +22,8 @@ public class StreamSock extends Sock {
     public final SpinLock lock = new SpinLock();
     private final ArrayDeque<byte[]> receiveQueue = new ArrayDeque<>();
     private int consumed;
+    /** Bytes queued and not yet read ({@code tcp_inq}: {@code rcv_nxt - copied_seq}); guarded by {@link #lock}. */
+    private int unread;
 
     /** A socket whose wait queue is called {@code name} in reports. */
     public StreamSock(String name) {
@@ -32,7 +34,7 @@ public class StreamSock extends Sock {
     public int queued() {
         lock.lock();
         try {
-            return receiveQueue.stream().mapToInt(b -> b.length).sum() - consumed;
+            return unread;
         } finally {
             lock.unlock();
         }
@@ -49,6 +51,7 @@ public class StreamSock extends Sock {
                 return false;
             }
             receiveQueue.addLast(Arrays.copyOf(buf, count));
+            unread += count;
             return true;
         } finally {
             lock.unlock();
@@ -63,6 +66,7 @@ public class StreamSock extends Sock {
             if (purge) {
                 receiveQueue.clear();
                 consumed = 0;
+                unread = 0;
             }
         } finally {
             lock.unlock();
@@ -75,6 +79,7 @@ public class StreamSock extends Sock {
         try {
             receiveQueue.clear();
             consumed = 0;
+            unread = 0;
         } finally {
             lock.unlock();
         }
@@ -97,6 +102,7 @@ public class StreamSock extends Sock {
                     System.arraycopy(skb, consumed, buf, copied, n);
                     copied += n;
                     consumed += n;
+                    unread -= n;
                     if (consumed == skb.length) {
                         receiveQueue.removeFirst();
                         consumed = 0;

@@ -53,13 +53,13 @@ public final class Epoll {
 
     /** {@code epoll_create1(flags)}: a new epoll descriptor, or {@code -EINVAL}, {@code -EMFILE}. */
     public static long epollCreate1(int flags) {
-        return Strace.syscall("epoll_create1", flags == EPOLL_CLOEXEC ? "EPOLL_CLOEXEC" : Integer.toString(flags),
+        return Strace.syscall("epoll_create1", () -> flags == EPOLL_CLOEXEC ? "EPOLL_CLOEXEC" : Integer.toString(flags),
                 () -> doEpollCreate(flags));
     }
 
     /** {@code epoll_create(size)}: {@code -EINVAL} for a size below 1, which is otherwise ignored. */
     public static long epollCreate(int size) {
-        return Strace.syscall("epoll_create", Integer.toString(size),
+        return Strace.syscall("epoll_create", () -> Integer.toString(size),
                 () -> size <= 0 ? Errno.EINVAL.neg() : doEpollCreate(0));
     }
 
@@ -94,7 +94,7 @@ public final class Epoll {
      * {@code EPOLL_CTL_DEL}; it is copied, as the kernel copies it from user memory.
      */
     public static long epollCtl(int epfd, int op, int fd, EpollEvent event) {
-        return Strace.syscall("epoll_ctl", epfd + ", " + opName(op) + ", " + fd + ", "
+        return Strace.syscall("epoll_ctl", () -> epfd + ", " + opName(op) + ", " + fd + ", "
                 + (event == null ? "NULL" : event.toString()), () -> {
                     if (op != EPOLL_CTL_DEL && event == null) {
                         return Errno.EFAULT.neg();
@@ -111,7 +111,7 @@ public final class Epoll {
      * {@code -EBADF}.
      */
     public static long epollWait(int epfd, EpollEvent[] events, int maxevents, int timeout) {
-        return Strace.syscall("epoll_wait", epfd + ", ", () -> EpollWait.doEpollWait(epfd, events, maxevents, timeout),
+        return Strace.syscall("epoll_wait", () -> epfd + ", ", () -> EpollWait.doEpollWait(epfd, events, maxevents, timeout),
                 ret -> delivered(events, ret) + ", " + maxevents + ", " + timeout);
     }
 

@@ -47,7 +47,7 @@ public final class EventFd implements FileOperations {
 
     /** {@code eventfd2(initval, flags)}: a new descriptor, or {@code -EINVAL}, {@code -EMFILE}. */
     public static long eventfd2(int initval, int flags) {
-        return Strace.syscall("eventfd2", Integer.toUnsignedString(initval) + ", " + flagNames(flags),
+        return Strace.syscall("eventfd2", () -> Integer.toUnsignedString(initval) + ", " + flagNames(flags),
                 () -> {
                     if ((flags & ~(EFD_NONBLOCK | EFD_CLOEXEC)) != 0) {
                         return Errno.EINVAL.neg();

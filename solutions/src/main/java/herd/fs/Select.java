@@ -64,10 +64,9 @@ public final class Select {
 
     /** {@code poll(fds, nfds, timeout)}: how many fds have events, 0 on timeout, {@code -EINTR}, {@code -EINVAL}. */
     public static long poll(PollFd[] fds, int timeoutMsecs) {
-        String args = fds == null ? "NULL" : Arrays.stream(fds).map(f -> "{fd=" + f.fd + ", events="
-                + Poll.names("POLL", f.events) + "}").collect(Collectors.joining(", ", "[", "]"));
-        return Strace.syscall("poll", args + ", " + (fds == null ? 0 : fds.length) + ", " + timeoutMsecs,
-                () -> doSysPoll(fds, timeoutMsecs));
+        return Strace.syscall("poll", () -> (fds == null ? "NULL" : Arrays.stream(fds).map(f -> "{fd=" + f.fd
+                + ", events=" + Poll.names("POLL", f.events) + "}").collect(Collectors.joining(", ", "[", "]")))
+                + ", " + (fds == null ? 0 : fds.length) + ", " + timeoutMsecs, () -> doSysPoll(fds, timeoutMsecs));
     }
 
     private static long doSysPoll(PollFd[] fds, int timeoutMsecs) {

@@ -15,23 +15,23 @@ public final class Vfs {
 
     /** {@code close(fd)}: 0, or {@code -EBADF}. The open file lives on while another descriptor refers to it. */
     public static long close(int fd) {
-        return Strace.syscall("close", Integer.toString(fd), () -> Process.current().files.closeFd(fd));
+        return Strace.syscall("close", () -> Integer.toString(fd), () -> Process.current().files.closeFd(fd));
     }
 
     /** {@code dup(oldfd)}: the lowest free descriptor, sharing the open file; {@code -EBADF}, {@code -EMFILE}. */
     public static long dup(int oldfd) {
-        return Strace.syscall("dup", Integer.toString(oldfd), () -> Process.current().files.dup(oldfd));
+        return Strace.syscall("dup", () -> Integer.toString(oldfd), () -> Process.current().files.dup(oldfd));
     }
 
     /** {@code read(fd, buf, count)}: bytes read, 0 at end of file, or {@code -EBADF}, {@code -EAGAIN}... */
     public static long read(int fd, byte[] buf, int count) {
-        return Strace.syscall("read", fd + ", ", () -> rw(fd, buf, count, true),
+        return Strace.syscall("read", () -> fd + ", ", () -> rw(fd, buf, count, true),
                 ret -> quote(buf, ret) + ", " + count);
     }
 
     /** {@code write(fd, buf, count)}: bytes written, or {@code -EBADF}, {@code -EPIPE}... */
     public static long write(int fd, byte[] buf, int count) {
-        return Strace.syscall("write", fd + ", " + quote(buf, count) + ", " + count, () -> rw(fd, buf, count, false));
+        return Strace.syscall("write", () -> fd + ", " + quote(buf, count) + ", " + count, () -> rw(fd, buf, count, false));
     }
 
     /** {@code FIONBIO}, the ioctl that sets or clears {@code O_NONBLOCK}. */
@@ -39,7 +39,7 @@ public final class Vfs {
 
     /** {@code ioctl(fd, FIONBIO, [on])}: sets ({@code on != 0}) or clears the file's {@code O_NONBLOCK}; 0 or {@code -EBADF}. */
     public static long ioctlFionbio(int fd, int on) {
-        return Strace.syscall("ioctl", fd + ", FIONBIO, [" + on + "]", () -> {
+        return Strace.syscall("ioctl", () -> fd + ", FIONBIO, [" + on + "]", () -> {
             File file = Process.current().files.fget(fd);
             if (file == null) {
                 return Errno.EBADF.neg();

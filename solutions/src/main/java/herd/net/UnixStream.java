@@ -45,7 +45,7 @@ public final class UnixStream implements FileOperations {
 
     /** {@code socketpair(AF_UNIX, SOCK_STREAM[|SOCK_NONBLOCK], 0, sv)}: 0 and two connected descriptors in {@code sv}. */
     public static long socketpair(int domain, int type, int protocol, int[] sv) {
-        return Strace.syscall("socketpair", "AF_UNIX, SOCK_STREAM" + ((type & SOCK_NONBLOCK) != 0
+        return Strace.syscall("socketpair", () -> "AF_UNIX, SOCK_STREAM" + ((type & SOCK_NONBLOCK) != 0
                 ? "|SOCK_NONBLOCK" : "") + ", " + protocol + ", ", () -> doSocketpair(domain, type, protocol, sv),
                 ret -> ret == 0 ? "[" + sv[0] + ", " + sv[1] + "]" : "0x7ffc0000");
     }

@@ -39,7 +39,7 @@ public final class SocketCalls {
      * {@code -EPROTONOSUPPORT} for a protocol other than TCP, {@code -EMFILE}.
      */
     public static long socket(int family, int type, int protocol) {
-        return Strace.syscall("socket", familyName(family) + ", " + typeName(type) + ", " + protocolName(protocol),
+        return Strace.syscall("socket", () -> familyName(family) + ", " + typeName(type) + ", " + protocolName(protocol),
                 () -> sysSocket(family, type, protocol));
     }
 
@@ -82,7 +82,7 @@ public final class SocketCalls {
 
     /** {@code bind(fd, addr, addrlen)}: {@code -EBADF}, {@code -ENOTSOCK}, then the address checks, then {@code inet_bind}. */
     public static long bind(int fd, SockaddrIn addr, int addrlen) {
-        return Strace.syscall("bind", fd + ", " + shown(addr) + ", " + addrlen, () -> {
+        return Strace.syscall("bind", () -> fd + ", " + shown(addr) + ", " + addrlen, () -> {
             long[] err = {0};
             Socket sock = Socket.sockfdLookupLight(fd, err);
             if (sock == null) {
@@ -110,7 +110,7 @@ public final class SocketCalls {
      * {@code inet_listen}.
      */
     public static long listen(int fd, int backlog) {
-        return Strace.syscall("listen", fd + ", " + backlog, () -> {
+        return Strace.syscall("listen", () -> fd + ", " + backlog, () -> {
             long[] err = {0};
             Socket sock = Socket.sockfdLookupLight(fd, err);
             if (sock == null) {
@@ -139,7 +139,7 @@ public final class SocketCalls {
      * {@code -ENOTSOCK}, then {@code inet_stream_connect} with the file's {@code O_NONBLOCK}.
      */
     public static long connect(int fd, SockaddrIn addr, int addrlen) {
-        return Strace.syscall("connect", fd + ", " + shown(addr) + ", " + addrlen, () -> {
+        return Strace.syscall("connect", () -> fd + ", " + shown(addr) + ", " + addrlen, () -> {
             File file = Process.current().files.fget(fd);
             if (file == null) {
                 return Errno.EBADF.neg();
@@ -172,7 +172,7 @@ public final class SocketCalls {
      */
     public static long accept4(int fd, SockaddrIn[] upeerSockaddr, int[] upeerAddrlen, int flags) {
         int inLen = upeerAddrlen == null ? 0 : upeerAddrlen[0];
-        return Strace.syscall("accept4", fd + ", ", () -> Errno.toUser(sysAccept4(fd, upeerSockaddr, upeerAddrlen, flags)),
+        return Strace.syscall("accept4", () -> fd + ", ", () -> Errno.toUser(sysAccept4(fd, upeerSockaddr, upeerAddrlen, flags)),
                 ret -> (upeerSockaddr == null ? "NULL" : ret >= 0 ? String.valueOf(upeerSockaddr[0]) : "0x7ffc0000")
                         + ", " + (upeerAddrlen == null ? "NULL" : ret >= 0 ? "[" + inLen + " => " + upeerAddrlen[0] + "]"
                         : "[" + inLen + "]") + ", " + acceptFlagsName(flags));
@@ -256,7 +256,7 @@ public final class SocketCalls {
      * wakes every task blocked in {@code accept()}.
      */
     public static long shutdown(int fd, int how) {
-        return Strace.syscall("shutdown", fd + ", " + shutdownHowName(how), () -> {
+        return Strace.syscall("shutdown", () -> fd + ", " + shutdownHowName(how), () -> {
             long[] err = {0};
             Socket sock = Socket.sockfdLookupLight(fd, err);
             if (sock == null) {
@@ -300,7 +300,7 @@ public final class SocketCalls {
     private static long setsockopt(int fd, int level, int optname, Object value) {
         requireSolSocket(level);
         String shown = value instanceof Timeval ? value.toString() : "[" + value + "]";
-        return Strace.syscall("setsockopt", fd + ", SOL_SOCKET, " + SockOptions.name(optname) + ", " + shown + ", "
+        return Strace.syscall("setsockopt", () -> fd + ", SOL_SOCKET, " + SockOptions.name(optname) + ", " + shown + ", "
                 + SockOptions.sizeOf(value), () -> {
                     long[] err = {0};
                     Socket sock = Socket.sockfdLookupLight(fd, err);
@@ -319,7 +319,7 @@ public final class SocketCalls {
     /** {@code getsockopt(fd, SOL_SOCKET, optname, optval, optlen)} of an int option: see {@link SockOptions}. */
     public static long getsockopt(int fd, int level, int optname, int[] optval, int[] optlen) {
         requireSolSocket(level);
-        return Strace.syscall("getsockopt", fd + ", SOL_SOCKET, " + SockOptions.name(optname) + ", ", () -> {
+        return Strace.syscall("getsockopt", () -> fd + ", SOL_SOCKET, " + SockOptions.name(optname) + ", ", () -> {
             long[] err = {0};
             Socket sock = Socket.sockfdLookupLight(fd, err);
             if (sock == null) {

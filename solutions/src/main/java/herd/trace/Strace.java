@@ -3,12 +3,14 @@ package herd.trace;
 import herd.sched.Task;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A syscall's entry and exit in the trace, as strace sees them. Arguments known at
  * entry are printed then; the rest (buffers the kernel fills) are formatted at exit
- * from the return value. Every call is also counted in the task's {@link
- * herd.sched.SyscallStats}, traced or not.
+ * from the return value. Both are formatted only while the trace records, as strace
+ * costs nothing to a process it is not attached to. Every call is also counted in the
+ * task's {@link herd.sched.SyscallStats}, traced or not.
  */
 public final class Strace {
     private Strace() {
@@ -21,7 +23,8 @@ public final class Strace {
      * @param body      the syscall; returns a result or a negated errno
      * @param exitArgs  the rest of the arguments, formatted from the result
      */
-    public static long syscall(String name, String entryArgs, LongSupplier body, LongFunction<String> exitArgs) {
+    public static long syscall(String name, Supplier<String> entryArgs, LongSupplier body,
+                               LongFunction<String> exitArgs) {
         Task task = Task.current();
         if (task == null) {
             return body.getAsLong();
@@ -29,7 +32,7 @@ public final class Strace {
         task.syscallStats().enter(name, task.wakeups());
         Trace trace = Trace.ofCurrent();
         if (trace != null) {
-            trace.record(task, TraceEvent.Kind.SYSCALL_ENTER, name, entryArgs, 0, null);
+            trace.record(task, TraceEvent.Kind.SYSCALL_ENTER, name, entryArgs.get(), 0, null);
         }
         long ret = body.getAsLong();
         task.syscallStats().exit(ret, task.wakeups());
@@ -40,7 +43,7 @@ public final class Strace {
     }
 
     /** A syscall whose arguments are all known at entry. */
-    public static long syscall(String name, String args, LongSupplier body) {
+    public static long syscall(String name, Supplier<String> args, LongSupplier body) {
         return syscall(name, args, body, ret -> "");
     }
 }

@@ -201,13 +201,13 @@ class SyscallStatsTest {
     @Test
     void callsOutsideATaskRunButAreNotCounted() {
         // The test's thread is not a task: Strace runs the body and counts nothing, without failing.
-        long ret = Strace.syscall("getpid", "", () -> 42);
+        long ret = Strace.syscall("getpid", () -> "", () -> 42);
         assertThat(ret).as("outside a task the body still runs and its result is returned").isEqualTo(42);
-        long err = Strace.syscall("getpid", "", () -> Errno.EAGAIN.neg(), r -> "");
+        long err = Strace.syscall("getpid", () -> "", () -> Errno.EAGAIN.neg(), r -> "");
         assertThat(err).as("an error result is returned as is").isEqualTo(Errno.EAGAIN.neg());
         assertThat(sched.trace().events()).as("and nothing is traced").isEmpty();
 
-        Task task = run("test", () -> Strace.syscall("getpid", "", () -> 100));
+        Task task = run("test", () -> Strace.syscall("getpid", () -> "", () -> 100));
         assertThat(task.syscallStats().returned("getpid")).as("in a task the same call is counted once")
                 .isEqualTo(1);
     }

@@ -108,12 +108,12 @@ class FtraceFormatTest {
     void syscallsAreCommentsWithTheirStraceResult() {
         DeterministicScheduler sched = schedulers.deterministic(1);
         sched.spawn("t", () -> {
-            Strace.syscall("read", "3, ", () -> {
+            Strace.syscall("read", () -> "3, ", () -> {
                 try (var fn = Ftrace.enter("ksys_read")) {
                     return 2;
                 }
             }, n -> "\"hi\", " + n);
-            Strace.syscall("close", "3", Errno.EBADF::neg);
+            Strace.syscall("close", () -> "3", Errno.EBADF::neg);
         });
 
         sched.run();

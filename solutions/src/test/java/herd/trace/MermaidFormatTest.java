@@ -24,7 +24,7 @@ class MermaidFormatTest {
             Task a = sched.spawn("a", () -> {
                 Sched.setCurrentState(TASK_INTERRUPTIBLE);
                 Sched.schedule();
-                Strace.syscall("accept4", "3, NULL, NULL, SOCK_NONBLOCK", Errno.EAGAIN::neg);
+                Strace.syscall("accept4", () -> "3, NULL, NULL, SOCK_NONBLOCK", Errno.EAGAIN::neg);
             });
             sched.runUntilIdle();
             sched.spawn("b", () -> {

@@ -27,7 +27,7 @@ class StraceFormatTest {
     @Test
     void aSyscallIsOneLineWithPidArgumentsAndResult() {
         DeterministicScheduler sched = schedulers.deterministic(1);
-        sched.spawn("t", () -> Strace.syscall("close", "3", () -> 0));
+        sched.spawn("t", () -> Strace.syscall("close", () -> "3", () -> 0));
 
         sched.run();
 
@@ -38,7 +38,7 @@ class StraceFormatTest {
     void argumentsKnownAtExitAreFormattedFromTheResult() {
         DeterministicScheduler sched = schedulers.deterministic(1);
         long[] ret = {-1};
-        sched.spawn("t", () -> ret[0] = Strace.syscall("read", "5, ", () -> 5, n -> "\"hello\", " + n));
+        sched.spawn("t", () -> ret[0] = Strace.syscall("read", () -> "5, ", () -> 5, n -> "\"hello\", " + n));
 
         sched.run();
 
@@ -50,8 +50,8 @@ class StraceFormatTest {
     void anErrorIsMinusOneWithTheErrnoAndItsMessage() {
         DeterministicScheduler sched = schedulers.deterministic(1);
         sched.spawn("t", () -> {
-            Strace.syscall("accept4", "3, NULL, NULL, SOCK_NONBLOCK", Errno.EAGAIN::neg);
-            Strace.syscall("close", "42", Errno.EBADF::neg);
+            Strace.syscall("accept4", () -> "3, NULL, NULL, SOCK_NONBLOCK", Errno.EAGAIN::neg);
+            Strace.syscall("close", () -> "42", Errno.EBADF::neg);
         });
 
         sched.run();
@@ -67,7 +67,7 @@ class StraceFormatTest {
         DeterministicScheduler sched = schedulers.deterministic(1);
         WaitQueueHead wq = new WaitQueueHead("wq");
         long[] ret = {0};
-        Task t = sched.spawn("acceptor", () -> ret[0] = Strace.syscall("accept4", "3, NULL, NULL, 0",
+        Task t = sched.spawn("acceptor", () -> ret[0] = Strace.syscall("accept4", () -> "3, NULL, NULL, 0",
                 () -> WaitEvent.waitEventInterruptible(wq, () -> false)));
         sched.runUntilIdle();
 
@@ -83,7 +83,7 @@ class StraceFormatTest {
     void anotherTasksSyscallBetweenEntryAndExitSplitsTheCall() {
         DeterministicScheduler sched = schedulers.deterministic(1);
         boolean[] written = {false};
-        Task reader = sched.spawn("reader", () -> Strace.syscall("read", "3, ", () -> {
+        Task reader = sched.spawn("reader", () -> Strace.syscall("read", () -> "3, ", () -> {
             while (!written[0]) {
                 Sched.setCurrentState(TASK_INTERRUPTIBLE);
                 if (!written[0]) {
@@ -94,7 +94,7 @@ class StraceFormatTest {
             return 1;
         }, n -> "\"x\", 1"));
         sched.runUntilIdle();
-        sched.spawn("writer", () -> Strace.syscall("write", "4, \"x\", 1", () -> {
+        sched.spawn("writer", () -> Strace.syscall("write", () -> "4, \"x\", 1", () -> {
             written[0] = true;
             Sched.wakeUpProcess(reader);
             return 1;
@@ -114,10 +114,10 @@ class StraceFormatTest {
         DeterministicScheduler sched = schedulers.deterministic(1);
         WaitQueueHead wq = new WaitQueueHead("wq");
         boolean[] ready = {false};
-        Task first = sched.spawn("first", () -> Strace.syscall("epoll_wait", "5, ",
+        Task first = sched.spawn("first", () -> Strace.syscall("epoll_wait", () -> "5, ",
                 () -> WaitEvent.waitEventInterruptible(wq, () -> ready[0]), n -> "[], 1, -1"));
         sched.runUntilIdle();
-        Task second = sched.spawn("second", () -> Strace.syscall("epoll_wait", "6, ",
+        Task second = sched.spawn("second", () -> Strace.syscall("epoll_wait", () -> "6, ",
                 () -> WaitEvent.waitEventInterruptible(wq, () -> ready[0]), n -> "[], 1, -1"));
         sched.runUntilIdle();
 
@@ -145,10 +145,10 @@ class StraceFormatTest {
         DeterministicScheduler sched = schedulers.deterministic(1);
         boolean[] ready = {false};
         WaitQueueHead wq = new WaitQueueHead("wq");
-        Task sleeper = sched.spawn("sleeper", () -> Strace.syscall("read", "3, ",
+        Task sleeper = sched.spawn("sleeper", () -> Strace.syscall("read", () -> "3, ",
                 () -> WaitEvent.waitEventInterruptible(wq, () -> ready[0]), n -> "\"\", 0"));
         sched.runUntilIdle();
-        sched.spawn("waker", () -> Strace.syscall("write", "4, ", () -> {
+        sched.spawn("waker", () -> Strace.syscall("write", () -> "4, ", () -> {
             ready[0] = true;
             wq.wakeUp();
             // The waker gives up the CPU inside its syscall: the sleeper's exit comes next.
@@ -171,7 +171,7 @@ class StraceFormatTest {
     void pidsAreRightAlignedInFiveColumns() {
         DeterministicScheduler sched = schedulers.deterministic(1);
         sched.pidsFrom(31337);
-        sched.spawn("t", () -> Strace.syscall("getpid", "", () -> 31337));
+        sched.spawn("t", () -> Strace.syscall("getpid", () -> "", () -> 31337));
 
         sched.run();
 
@@ -184,7 +184,7 @@ class StraceFormatTest {
         sched.spawn("t", () -> {
             Trace.mark("before");
             try (var fn = Ftrace.enter("do_sys_open")) {
-                Strace.syscall("openat", "AT_FDCWD, \"/etc/hostname\", O_RDONLY", () -> 3);
+                Strace.syscall("openat", () -> "AT_FDCWD, \"/etc/hostname\", O_RDONLY", () -> 3);
             }
             Sched.scheduleTimeoutUninterruptible(10);
         });
@@ -196,11 +196,11 @@ class StraceFormatTest {
 
     @Test
     void nothingIsRecordedOutsideATaskOrWithTracingOff() {
-        long outside = Strace.syscall("close", "3", () -> 7);
+        long outside = Strace.syscall("close", () -> "3", () -> 7);
         ParallelScheduler quiet = new ParallelScheduler();
         long[] inside = {0};
         try (quiet) {
-            quiet.spawn("t", () -> inside[0] = Strace.syscall("close", "3", () -> 8));
+            quiet.spawn("t", () -> inside[0] = Strace.syscall("close", () -> "3", () -> 8));
             quiet.awaitExit(Duration.ofSeconds(10));
         }
 

@@ -22,21 +22,45 @@ public final class Comparison {
     private Comparison() {
     }
 
-    /** Prints the table; renders the charts into the directory given as the argument, or {@link #CHARTS}. */
+    /**
+     * Prints the table; renders the charts into the directory given as the argument, or
+     * {@link #CHARTS}. {@code --connections N} makes N connections per run instead of
+     * {@link Workload#CONNECTIONS}; {@code --workers N} runs N workers only; with either,
+     * charts are rendered only into a directory given, so that the lesson's stay as they are.
+     */
     public static void main(String[] args) throws IOException {
-        Path charts = args.length > 0 ? Path.of(args[0]) : CHARTS;
-        ComparisonTable.printHeader(System.out);
+        List<String> rest = new ArrayList<>(List.of(args));
+        int connections = option(rest, "--connections", Workload.CONNECTIONS);
+        List<Integer> workers = rest.contains("--workers") ? List.of(option(rest, "--workers", 0)) : WORKERS;
+        Path charts = !rest.isEmpty() ? Path.of(rest.get(0)) : args.length == 0 ? CHARTS : null;
+        ComparisonTable.printHeader(System.out, connections);
         List<ComparisonRow> rows = new ArrayList<>();
         for (Workload w : Workload.values()) {
             for (Strategy s : Strategies.ALL) {
-                for (int n : WORKERS) {
-                    ComparisonRow row = ComparisonRunner.run(s, w, n);
+                for (int n : workers) {
+                    ComparisonRow row = ComparisonRunner.run(s, w, n, connections);
                     rows.add(row);
                     System.out.println(ComparisonTable.format(row));
                 }
             }
         }
-        List<Path> files = ComparisonCharts.render(rows, charts);
-        System.out.printf("%nCharts: %s%n", files.stream().map(Path::toString).toList());
+        if (charts != null) {
+            List<Path> files = ComparisonCharts.render(rows, charts);
+            System.out.printf("%nCharts: %s%n", files.stream().map(Path::toString).toList());
+        }
+    }
+
+    /** The positive number after {@code name} in {@code args}, both taken out; {@code otherwise} if absent. */
+    static int option(List<String> args, String name, int otherwise) {
+        int i = args.indexOf(name);
+        if (i < 0) {
+            return otherwise;
+        }
+        if (i + 1 == args.size() || !args.get(i + 1).matches("[1-9]\\d{0,8}")) {
+            throw new IllegalArgumentException(name + " needs a positive number");
+        }
+        int value = Integer.parseInt(args.get(i + 1));
+        args.subList(i, i + 2).clear();
+        return value;
     }
 }

@@ -25,22 +25,30 @@ public final class ComparisonRunner {
     private ComparisonRunner() {
     }
 
+    /** One run of {@link Workload#CONNECTIONS} connections: {@link #run(Strategy, Workload, int, int)}. */
+    public static ComparisonRow run(Strategy strategy, Workload workload, int workers) {
+        return run(strategy, workload, workers, Workload.CONNECTIONS);
+    }
+
     /**
      * One run: {@code strategy} with {@code workers} workers under {@code workload}, until
-     * every connection was accepted (checked every {@link Workload#GAP} of virtual time);
-     * the counters cover the workload only, not the start.
+     * all {@code connections} were accepted (checked every {@link Workload#GAP} of virtual
+     * time); the counters cover the workload only, not the start. The run is not traced:
+     * the figures come from the counters, and a trace of thousands of connections would
+     * fill the memory ({@code echo 0 > tracing_on}).
      */
-    public static ComparisonRow run(Strategy strategy, Workload workload, int workers) {
+    public static ComparisonRow run(Strategy strategy, Workload workload, int workers, int connections) {
         try (DeterministicScheduler sched = new DeterministicScheduler(SEED, PREEMPTION)) {
+            sched.trace().tracingOn(false);
             Workers server = strategy.start().apply(sched, workers);
             sched.runUntil(sched.clock());
             List<WorkerCounters> before = server.counters();
             long start = sched.clock();
-            workload.drive(sched);
-            while (accepted(server, before) < Workload.CONNECTIONS) {
+            workload.drive(sched, connections);
+            while (accepted(server, before) < connections) {
                 if (sched.clock() - start > LIMIT) {
                     throw new IllegalStateException(strategy.name() + " with " + workers + " workers accepted "
-                            + accepted(server, before) + " of " + Workload.CONNECTIONS + " connections in "
+                            + accepted(server, before) + " of " + connections + " connections in "
                             + LIMIT / MS + " ms");
                 }
                 sched.runUntil(sched.clock() + Workload.GAP);
@@ -48,7 +56,7 @@ public final class ComparisonRunner {
             List<WorkerCounters> run = WorkerCounters.since(server.counters(), before);
             List<Long> sojourns = new ArrayList<>(Net.of(sched).acceptQueueSojourns);
             return new ComparisonRow(strategy.name(), workload.label,
-                    HerdAccounting.account(run, Workload.CONNECTIONS),
+                    HerdAccounting.account(run, connections),
                     percentile(sojourns, 50) / MS, percentile(sojourns, 99) / MS);
         }
     }

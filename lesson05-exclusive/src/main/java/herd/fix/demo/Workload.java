@@ -14,7 +14,7 @@ public enum Workload {
     /** The trickle, but every 4th request keeps its worker busy for 50 ms. */
     BUSY("busy");
 
-    /** Connections per run. */
+    /** Connections per run, unless the comparison is given another number. */
     public static final int CONNECTIONS = 64;
     /** The trickle's gap between two connections (virtual ns). */
     static final long GAP = TimeUnit.MILLISECONDS.toNanos(10);
@@ -26,13 +26,13 @@ public enum Workload {
         this.label = label;
     }
 
-    /** Starts the connections of this workload on {@code sched}, letting virtual time pass for the trickles. */
-    void drive(DeterministicScheduler sched) {
+    /** Starts {@code connections} connections of this workload on {@code sched}; virtual time passes in a trickle. */
+    void drive(DeterministicScheduler sched, int connections) {
         if (this == BURST) {
-            Telnet.requests(sched, "client", CONNECTIONS, HttpWork.request(0));
+            Telnet.requests(sched, "client", connections, HttpWork.request(0));
             return;
         }
-        for (int i = 0; i < CONNECTIONS; i++) {
+        for (int i = 0; i < connections; i++) {
             int work = this == BUSY && i % 4 == 3 ? 50 : 0;
             Telnet.request(sched, "client" + (i + 1), HttpWork.request(work));
             sched.runUntil(sched.clock() + GAP);

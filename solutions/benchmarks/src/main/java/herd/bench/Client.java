@@ -11,11 +11,16 @@ import java.util.concurrent.TimeUnit;
  * The load generator: a client process in the model whose task makes connections when
  * the benchmark thread asks, each with a request served at once, and answers when the
  * server has closed all of them. The benchmark thread is not a task of the model, so it
- * cannot make system calls itself.
+ * cannot make system calls itself; it hands the client a whole batch at a time, so that
+ * the hand-off between the two threads is not counted in every connection.
  */
 final class Client {
-    private final SynchronousQueue<Integer> orders = new SynchronousQueue<>();
-    private final SynchronousQueue<Integer> done = new SynchronousQueue<>();
+    /** What the client is asked to do: {@code connections}, back to back or one at a time. */
+    private record Order(int connections, boolean oneAtATime) {
+    }
+
+    private final SynchronousQueue<Order> orders = new SynchronousQueue<>();
+    private final SynchronousQueue<Order> done = new SynchronousQueue<>();
     private volatile boolean stopped;
 
     /** Starts the client process on {@code sched}. */
@@ -24,13 +29,21 @@ final class Client {
     }
 
     private void serve() {
+        String request = HttpWork.request(0);
         try {
             while (!stopped) {
-                Integer n = orders.poll(100, TimeUnit.MILLISECONDS);
-                if (n != null) {
-                    Telnet.makeRequests(n, HttpWork.request(0));
-                    done.put(n);
+                Order order = orders.poll(100, TimeUnit.MILLISECONDS);
+                if (order == null) {
+                    continue;
                 }
+                if (order.oneAtATime()) {
+                    for (int i = 0; i < order.connections(); i++) {
+                        Telnet.makeRequests(1, request);
+                    }
+                } else {
+                    Telnet.makeRequests(order.connections(), request);
+                }
+                done.put(order);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -39,7 +52,16 @@ final class Client {
 
     /** Makes {@code n} connections back to back and returns when the server has served and closed them all. */
     void connections(int n) throws InterruptedException {
-        orders.put(n);
+        run(new Order(n, false));
+    }
+
+    /** Makes {@code n} connections one after the other, each once the server has closed the one before. */
+    void oneAtATime(int n) throws InterruptedException {
+        run(new Order(n, true));
+    }
+
+    private void run(Order order) throws InterruptedException {
+        orders.put(order);
         done.take();
     }
 

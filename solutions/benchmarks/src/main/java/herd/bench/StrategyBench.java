@@ -14,31 +14,35 @@ import org.openjdk.jmh.annotations.Warmup;
  * Lesson 5's strategies on real threads: one operation is one connection, from the
  * client's {@code connect} to the server's close after it served the request. In
  * throughput mode the score is connections accepted per second; in sample-time mode the
- * samples are each connection's latency (a burst's time divided by its 16 connections).
- * The server runs in the same JVM on as many threads as it has tasks.
+ * samples are each connection's latency (an invocation's time divided by its
+ * {@value #BATCH} connections). The server runs in the same JVM on as many threads as it
+ * has tasks.
  * <p>Warm-up: 3 iterations of 1 s let the JIT compile the model's paths (the first two
- * are still rising); measurement: 5 iterations of 1 s, in 1 fork.
+ * are still rising); measurement: 10 iterations of 1 s in each of 3 forks. Forks, not
+ * iterations, carry most of the noise on a small machine: each fork's JIT and thread
+ * placement settle differently, and its iterations then agree with each other.
  */
 @Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Measurement(iterations = 10, time = 1)
+@Fork(3)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class StrategyBench {
-    /** A burst: connections the client makes back to back before it waits. */
-    static final int BURST = 16;
+    /** Connections per invocation: a burst's, and a trickle's between two hand-offs to the client. */
+    static final int BATCH = 16;
 
-    /** One connection at a time: every worker is idle again before the next. */
+    /** {@value #BATCH} connections one at a time: each after the server closed the one before. */
     @Benchmark
     @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+    @OperationsPerInvocation(BATCH)
     public void trickle(Server s, HerdCounters counters) throws InterruptedException {
-        s.client.connections(1);
+        s.client.oneAtATime(BATCH);
     }
 
-    /** {@value #BURST} connections back to back, then a wait until all are served. */
+    /** {@value #BATCH} connections back to back, then a wait until all are served. */
     @Benchmark
     @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
-    @OperationsPerInvocation(BURST)
+    @OperationsPerInvocation(BATCH)
     public void burst(Server s, HerdCounters counters) throws InterruptedException {
-        s.client.connections(BURST);
+        s.client.connections(BATCH);
     }
 }

@@ -9,10 +9,10 @@ public final class ComparisonTable {
     private ComparisonTable() {
     }
 
-    /** Prints what the table measured and how, then its header. */
-    static void printHeader(PrintStream out) {
+    /** Prints what the table measured and how, with {@code connections} per run, then its header. */
+    static void printHeader(PrintStream out, int connections) {
         out.printf("%d connections per run; deterministic scheduler, seed %d, preemption %.1f; latency is the "
-                        + "time a connection waited in the accept queue (virtual ms).%n%n", Workload.CONNECTIONS,
+                        + "time a connection waited in the accept queue (virtual ms).%n%n", connections,
                 ComparisonRunner.SEED, ComparisonRunner.PREEMPTION);
         out.println("| workload | strategy | workers | wake-ups/conn | spurious/conn | hidden/conn "
                 + "| accepts per worker | fairness | latency median (ms) | latency p99 (ms) |");
