@@ -2,8 +2,11 @@ package herd.demo;
 
 import herd.sched.DeterministicScheduler;
 import herd.sched.Task;
+import herd.trace.AsciiSequenceFormat;
 import herd.trace.FtraceFormat;
 import herd.trace.MermaidFormat;
+import herd.trace.Timeline;
+import herd.trace.TimelineFiles;
 import herd.trace.Trace;
 import herd.wait.WaitEvent;
 import herd.wait.WaitQueueEntry;
@@ -15,10 +18,13 @@ import java.util.List;
  * The course's demo, lesson 1 version: three tasks sleep on one wait queue, one
  * non-exclusive and two exclusive; one {@code wake_up()} wakes the non-exclusive one
  * and only the first exclusive one. Prints the queue, the kernel functions that ran
- * (ftrace style), a Mermaid diagram, and who woke.
+ * (ftrace style), a Mermaid diagram and the same in plain text, and who woke; writes the
+ * run's timeline ({@link TimelineFiles}) into lesson01-waitqueue/timelines.
  */
 public final class Demo {
     private static final long SEED = 1;
+    /** The lesson's folder, where the timeline goes. */
+    private static final String MODULE = "lesson01-waitqueue";
 
     private Demo() {
     }
@@ -56,6 +62,8 @@ public final class Demo {
             System.out.println(FtraceFormat.render(sched.trace().events()));
             System.out.println("The same run as a Mermaid sequence diagram:");
             System.out.println(MermaidFormat.fenced(sched.trace().events()));
+            System.out.println("The same diagram in plain text:");
+            System.out.println(AsciiSequenceFormat.render(sched.trace().events()));
             for (Task t : List.of(reader, acceptor1, acceptor2)) {
                 System.out.printf("  %-10s %s%n", t.comm(), t.state() == Task.TASK_DEAD
                         ? "woken: returned from wait_event" : "still asleep in " + Task.stateName(t.state()));
@@ -63,6 +71,10 @@ public final class Demo {
             System.out.println();
             System.out.println("wake_up() woke every non-exclusive entry and one exclusive entry: the first one,");
             System.out.println("because exclusive entries are queued at the tail in the order they slept.");
+            System.out.println();
+            System.out.println(TimelineFiles.describe(TimelineFiles.write(TimelineFiles.dir(MODULE), "wake-up-seed-" + seed,
+                    Timeline.of("Lesson 1: one wake_up() on a queue of three sleepers (seed " + seed + ")",
+                            sched.trace().events()))));
         }
     }
 

@@ -1,12 +1,11 @@
 package herd.trace;
 
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Renders a trace as a Mermaid sequence diagram (it renders on GitHub): one lifeline
- * per task, an arrow for each wake-up, notes for sleeps, syscall results and marks.
+ * per task, an arrow for each wake-up, notes for sleeps, syscall results and marks
+ * ({@link SequenceDiagram}).
  */
 public final class MermaidFormat {
     private MermaidFormat() {
@@ -19,36 +18,22 @@ public final class MermaidFormat {
 
     /** The diagram of {@code events}, without the surrounding code fence. */
     public static String render(List<TraceEvent> events) {
-        Set<String> tasks = new LinkedHashSet<>();
-        for (TraceEvent e : events) {
-            tasks.add(e.task());
-            if (e.peer() != null) {
-                tasks.add(e.peer());
-            }
-        }
+        SequenceDiagram diagram = SequenceDiagram.of(events);
         StringBuilder out = new StringBuilder("sequenceDiagram\n");
-        for (String task : tasks) {
+        for (String task : diagram.participants()) {
             out.append("    participant ").append(id(task)).append(" as ").append(task.replace("<", "#lt;").replace(">", "#gt;"))
                     .append('\n');
         }
-        for (TraceEvent e : events) {
-            String who = id(e.task());
-            switch (e.kind()) {
-                case WAKEUP -> out.append("    ").append(who).append("->>").append(id(e.peer()))
-                        .append(": try_to_wake_up\n");
-                case SLEEP -> note(out, who, "sleeps (" + e.detail() + ")");
-                case SYSCALL_EXIT -> note(out, who, e.name() + "() = " + StraceFormat.result(e.ret()));
-                case EXIT -> note(out, who, "exits");
-                case MARK -> note(out, who, e.detail());
-                default -> {
-                }
+        for (SequenceDiagram.Step step : diagram.steps()) {
+            if (step instanceof SequenceDiagram.Arrow a) {
+                out.append("    ").append(id(a.from())).append("->>").append(id(a.to())).append(": ").append(a.text())
+                        .append('\n');
+            } else if (step instanceof SequenceDiagram.Note n) {
+                out.append("    Note over ").append(id(n.over())).append(": ").append(n.text().replace(";", ","))
+                        .append('\n');
             }
         }
         return out.toString();
-    }
-
-    private static void note(StringBuilder out, String who, String text) {
-        out.append("    Note over ").append(who).append(": ").append(text.replace(";", ",")).append('\n');
     }
 
     private static String id(String task) {

@@ -57,6 +57,25 @@ class DemoTest {
     }
 
     @Test
+    void theMermaidBlockHasAPlainTextRenderingBesideIt() {
+        List<String> lines = runDemo().lines().toList();
+        int text = lines.indexOf("The same diagram in plain text:");
+        assertThat(text).as("after the Mermaid block").isGreaterThan(lines.lastIndexOf("```"));
+        assertThat(lines.subList(text + 1, lines.size())).containsSubsequence(
+                "   reader-100     acceptor1-101   acceptor2-102     waker-103",
+                "        |               |               |               |",
+                "        * sleeps (TASK_INTERRUPTIBLE)   |               |",
+                "        |               |               |               * data ready; wake_up(&demo_wq)",
+                "        |<---------------try_to_wake_up-----------------|",
+                "        |               |<-------try_to_wake_up---------|",
+                "        * exits         |               |               |");
+        assertThat(lines).as("and the run's timeline").contains("The timeline of this run: "
+                + herd.trace.TimelineFiles.dir("lesson01-waitqueue").resolve("wake-up-seed-1.svg")
+                + " (open it in a browser); the same for Perfetto (https://ui.perfetto.dev) or chrome://tracing: "
+                + herd.trace.TimelineFiles.dir("lesson01-waitqueue").resolve("wake-up-seed-1.json"));
+    }
+
+    @Test
     void theSeedIsAnArgumentAndDoesNotChangeTheOutcome() {
         String output = runDemo("12345");
 

@@ -11,6 +11,7 @@ import herd.fs.Process;
 import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Task;
+import herd.trace.AsciiSequenceFormat;
 import herd.trace.FtraceFormat;
 import herd.trace.MermaidFormat;
 import herd.trace.StraceFormat;
@@ -22,7 +23,8 @@ import java.util.List;
  * that watches an eventfd; a third writes to the eventfd once. Level-triggered, both
  * threads return (the harvest re-queues the item and the end of the scan wakes the
  * other sleeper); edge-triggered, only one does. Prints each run as strace, the wake
- * path as an ftrace function graph, and the level-triggered run as a Mermaid diagram.
+ * path as an ftrace function graph, and the level-triggered run as a Mermaid diagram and
+ * the same in plain text.
  */
 public final class EpollDemo {
     private EpollDemo() {
@@ -62,6 +64,8 @@ public final class EpollDemo {
             if (mermaid) {
                 System.out.println("The same, as a Mermaid sequence diagram:");
                 System.out.println(MermaidFormat.fenced(fromTheWrite(trace)));
+                System.out.println("The same diagram in plain text:");
+                System.out.println(AsciiSequenceFormat.render(fromTheWrite(trace)));
             }
             for (Task t : List.of(worker1, worker2)) {
                 System.out.printf("  %-8s %s%n", t.comm(), t.state() == Task.TASK_DEAD

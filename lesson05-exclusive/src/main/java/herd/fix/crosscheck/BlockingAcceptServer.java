@@ -27,8 +27,10 @@ final class BlockingAcceptServer extends KernelServer {
     void work(int i, Counts c) {
         for (;;) {
             int fd;
+            long start = System.nanoTime();
             try {
                 fd = LibC.accept4(lfd, null, null, LibC.SOCK_CLOEXEC);
+                trace.call(i, "accept4", start, Integer.toString(fd), false);
             } catch (LastErrorException e) {
                 if (stopping) {
                     return;

@@ -36,7 +36,9 @@ final class EpollServer extends KernelServer {
             LibC.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, stopFd, Sockaddr.event(LibC.EPOLLIN, stopFd));
             byte[] events = new byte[8 * Sockaddr.EVENT_SIZE];
             for (;;) {
+                long waited = System.nanoTime();
                 int n = LibC.epoll_wait(ep, events, 8, -1);
+                trace.call(i, "epoll_wait", waited, Integer.toString(n), false);
                 boolean listener = false;
                 for (int k = 0; k < n; k++) {
                     if (Sockaddr.data(events, k) == stopFd) {
@@ -46,7 +48,7 @@ final class EpollServer extends KernelServer {
                 }
                 if (listener) {
                     c.returns++;
-                    accept(c);
+                    accept(i, c);
                 }
             }
         } finally {
@@ -54,14 +56,18 @@ final class EpollServer extends KernelServer {
         }
     }
 
-    private void accept(Counts c) {
+    private void accept(int i, Counts c) {
+        long start = System.nanoTime();
         try {
-            LibC.close(LibC.accept4(lfd, null, null, LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC));
+            int fd = LibC.accept4(lfd, null, null, LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC);
+            trace.call(i, "accept4", start, Integer.toString(fd), false);
+            LibC.close(fd);
             c.accepts++;
         } catch (LastErrorException e) {
             if (e.getErrorCode() != LibC.EAGAIN) {
                 throw e;
             }
+            trace.call(i, "accept4", start, "-1 EAGAIN", true);
             c.failed++;
         }
     }

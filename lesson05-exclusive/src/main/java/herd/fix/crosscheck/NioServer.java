@@ -62,12 +62,17 @@ final class NioServer extends KernelServer {
         Selector selector = selectors.get(i);
         ssc.register(selector, SelectionKey.OP_ACCEPT);
         while (!stopping) {
-            if (selector.select() == 0) {
+            long waited = System.nanoTime();
+            int ready = selector.select();
+            trace.call(i, "select", waited, Integer.toString(ready), false);
+            if (ready == 0) {
                 continue;
             }
             selector.selectedKeys().clear();
             c.returns++;
+            long start = System.nanoTime();
             SocketChannel accepted = ssc.accept();
+            trace.call(i, "accept", start, accepted == null ? "null" : "a channel", accepted == null);
             if (accepted == null) {
                 c.failed++;
             } else {

@@ -1,22 +1,22 @@
 package herd.fix.demo;
 
 import herd.nginx.HerdFigures;
-import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 
 /** The comparison as one Markdown table: its heading, then a line per run. */
 public final class ComparisonTable {
     private ComparisonTable() {
     }
 
-    /** Prints what the table measured and how, with {@code connections} per run, then its header. */
-    static void printHeader(PrintStream out, int connections) {
-        out.printf("%d connections per run; deterministic scheduler, seed %d, preemption %.1f; latency is the "
-                        + "time a connection waited in the accept queue (virtual ms).%n%n", connections,
-                ComparisonRunner.SEED, ComparisonRunner.PREEMPTION);
-        out.println("| workload | strategy | workers | wake-ups/conn | spurious/conn | hidden/conn "
-                + "| accepts per worker | fairness | latency median (ms) | latency p99 (ms) |");
-        out.println("|---|---|---:|---:|---:|---:|---|---:|---:|---:|");
+    /** What the table measured and how, with {@code connections} per run, then its header: the lines before the first row. */
+    static String header(int connections) {
+        return String.format(Locale.ROOT, "%d connections per run; deterministic scheduler, seed %d, preemption %.1f; "
+                        + "latency is the time a connection waited in the accept queue (virtual ms).%n%n", connections,
+                ComparisonRunner.SEED, ComparisonRunner.PREEMPTION)
+                + "| workload | strategy | workers | wake-ups/conn | spurious/conn | hidden/conn "
+                + "| accepts per worker | fairness | latency median (ms) | latency p99 (ms) |\n"
+                + "|---|---|---:|---:|---:|---:|---|---:|---:|---:|\n";
     }
 
     /** One table line. */

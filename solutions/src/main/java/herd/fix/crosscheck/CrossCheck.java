@@ -5,12 +5,16 @@ import herd.fix.demo.ComparisonRunner;
 import herd.fix.demo.Strategies;
 import herd.fix.demo.Workload;
 import herd.nginx.HerdFigures;
+import herd.trace.Timeline;
+import herd.trace.TimelineFiles;
+import herd.trace.TraceEventJson;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +27,9 @@ import java.util.function.Supplier;
  * switches (from {@code /proc}: every wake-up of a sleeping worker is one, including the
  * ones that end inside {@code epoll_wait} and never reach Java), the returns of the call
  * they sleep in, and the accepts that found nothing. Beside each, the model's prediction
- * for the same strategy and N: lesson 5's trickle ({@link Comparison}). Linux only.
+ * for the same strategy and N: lesson 5's trickle ({@link Comparison}). Writes each run's
+ * threads in the Trace Event Format ({@link KernelTrace}) into lesson05-exclusive/timelines/kernel,
+ * to open beside the model's timelines. Linux only.
  */
 public final class CrossCheck {
     /** Connections per run, and the worker counts, by default. */
@@ -43,8 +49,8 @@ public final class CrossCheck {
             new Scenario("epoll (JNA), EPOLLIN|EPOLLEXCLUSIVE", "EPOLLEXCLUSIVE", () -> new EpollServer(true)),
             new Scenario("blocking accept4 (JNA)", "blocking accept", BlockingAcceptServer::new));
 
-    /** What the kernel run measured, per connection, and each worker's accepts. */
-    public record Measured(double switches, double returns, double failed, List<Long> accepts) {
+    /** What the kernel run measured, per connection, each worker's accepts, and the run's timeline. */
+    public record Measured(double switches, double returns, double failed, List<Long> accepts, Timeline timeline) {
     }
 
     private CrossCheck() {
@@ -65,16 +71,22 @@ public final class CrossCheck {
                 + "| returns/conn: model | returns/conn: kernel | failed accepts/conn: model | failed accepts/conn: kernel "
                 + "| accepts per worker: kernel |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        Path timelines = TimelineFiles.dir("lesson05-exclusive").resolve("kernel");
+        Files.createDirectories(timelines);
         for (Scenario s : SCENARIOS) {
             for (int n : workers) {
                 HerdFigures model = predict(s.model(), n);
                 Measured k = measure(s, n, m);
+                Files.writeString(timelines.resolve(s.name().replaceAll("[^A-Za-z0-9]+", "-") + "-" + n + "-workers.json"),
+                        TraceEventJson.render(k.timeline()));
                 System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n",
                         s.name(), s.model(), n, model.wakeupsPerConnection(), k.switches(),
                         model.wakeupsPerConnection() - model.hiddenPerConnection(), k.returns(),
                         model.spuriousPerConnection(), k.failed(), k.accepts());
             }
         }
+        System.out.printf("%nEach run's threads, for Perfetto (https://ui.perfetto.dev) or chrome://tracing: %s%n",
+                timelines);
     }
 
     /** The model's figures for {@code strategy} with {@code n} workers: lesson 5's trickle. */
@@ -90,19 +102,37 @@ public final class CrossCheck {
             long before = switches(server);
             InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
             for (int i = 0; i < m; i++) {
+                long[] switchesBefore = server.tids.stream().mapToLong(Tid::voluntarySwitches).toArray();
+                long[] returnsBefore = server.counts.stream().mapToLong(c -> c.returns).toArray();
+                long start = System.nanoTime();
                 try (Socket s = new Socket()) {
                     s.connect(address);
+                    server.trace.call(n, "connect", start, "0", false);
                     if (s.getInputStream().read() != -1) {
                         throw new IllegalStateException("the server sent data; it only closes");
                     }
                 }
                 awaitSleeping(server);
+                for (int w = 0; w < n; w++) {
+                    long woken = server.tids.get(w).voluntarySwitches() - switchesBefore[w];
+                    long returned = server.counts.get(w).returns - returnsBefore[w];
+                    server.trace.woken(n, w, start, woken, Math.max(0, woken - returned));
+                }
             }
             long switches = switches(server) - before;
             long returns = server.counts.stream().mapToLong(c -> c.returns).sum();
             long failed = server.counts.stream().mapToLong(c -> c.failed).sum();
             List<Long> accepts = server.counts.stream().map(c -> c.accepts).toList();
-            return new Measured((double) switches / m, (double) returns / m, (double) failed / m, accepts);
+            List<Timeline.Lane> lanes = new ArrayList<>();
+            for (int w = 0; w < n; w++) {
+                lanes.add(new Timeline.Lane("kworker" + (w + 1) + " (tid " + server.tids.get(w).tid() + ")",
+                        server.tids.get(w).tid()));
+            }
+            Tid client = Tid.current();
+            lanes.add(new Timeline.Lane("client (tid " + client.tid() + ")", client.tid()));
+            Timeline timeline = server.trace.timeline(scenario.name() + ", " + n + " workers, " + m
+                    + " connections: the real kernel", lanes);
+            return new Measured((double) switches / m, (double) returns / m, (double) failed / m, accepts, timeline);
         }
     }
 

@@ -18,6 +18,8 @@ abstract class KernelServer implements AutoCloseable {
     }
 
     final List<Counts> counts = new ArrayList<>();
+    /** What the workers and the client did, in time (lane i is worker i + 1; the client's is the last). */
+    final KernelTrace trace = new KernelTrace();
     final List<Tid> tids = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     volatile boolean stopping;

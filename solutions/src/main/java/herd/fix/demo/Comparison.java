@@ -1,6 +1,8 @@
 package herd.fix.demo;
 
+import herd.trace.TimelineFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,14 +12,17 @@ import java.util.List;
  * deterministic scheduler ({@link ComparisonRunner}): for 1 to 64 workers and three
  * workloads ({@link Workload}), the wake-ups, spurious and hidden wake-ups per connection,
  * the accepts per worker and their fairness, and how long the connections waited in the
- * accept queue (virtual time). Prints one Markdown table ({@link ComparisonTable}) and
- * renders the charts ({@link ComparisonCharts}).
+ * accept queue (virtual time). Prints one Markdown table ({@link ComparisonTable}), writes
+ * it beside the charts ({@link ComparisonCharts}) as {@value #TABLE}, and writes the timelines
+ * of one connection to the herd and to {@code EPOLLEXCLUSIVE} ({@link OneConnection}).
  */
 public final class Comparison {
     /** The worker counts. */
     public static final List<Integer> WORKERS = List.of(1, 2, 4, 8, 16, 32, 64);
     /** Where the charts go by default, from the project's root. */
     public static final Path CHARTS = Path.of("lesson05-exclusive", "charts");
+    /** The table's file, beside the charts. */
+    public static final String TABLE = "comparison.md";
 
     private Comparison() {
     }
@@ -33,21 +38,30 @@ public final class Comparison {
         int connections = option(rest, "--connections", Workload.CONNECTIONS);
         List<Integer> workers = rest.contains("--workers") ? List.of(option(rest, "--workers", 0)) : WORKERS;
         Path charts = !rest.isEmpty() ? Path.of(rest.get(0)) : args.length == 0 ? CHARTS : null;
-        ComparisonTable.printHeader(System.out, connections);
+        StringBuilder table = new StringBuilder(ComparisonTable.header(connections));
+        System.out.print(table);
         List<ComparisonRow> rows = new ArrayList<>();
         for (Workload w : Workload.values()) {
             for (Strategy s : Strategies.ALL) {
                 for (int n : workers) {
                     ComparisonRow row = ComparisonRunner.run(s, w, n, connections);
                     rows.add(row);
-                    System.out.println(ComparisonTable.format(row));
+                    String line = ComparisonTable.format(row);
+                    System.out.println(line);
+                    table.append(line).append('\n');
                 }
             }
         }
-        if (charts != null) {
-            List<Path> files = ComparisonCharts.render(rows, charts);
-            System.out.printf("%nCharts: %s%n", files.stream().map(Path::toString).toList());
+        if (charts == null) {
+            return;
         }
+        List<Path> files = new ArrayList<>(ComparisonCharts.render(rows, charts));
+        files.add(Files.writeString(charts.resolve(TABLE), table));
+        System.out.printf("%nCharts and the table: %s%n", files.stream().map(Path::toString).toList());
+        System.out.println();
+        System.out.println("One connection to " + OneConnection.WORKERS + " workers, the herd and EPOLLEXCLUSIVE: "
+                + OneConnection.write(TimelineFiles.dir(OneConnection.MODULE)).stream().map(Path::toString).toList()
+                + " (SVG: open in a browser; JSON: Perfetto, https://ui.perfetto.dev, or chrome://tracing)");
     }
 
     /** The positive number after {@code name} in {@code args}, both taken out; {@code otherwise} if absent. */

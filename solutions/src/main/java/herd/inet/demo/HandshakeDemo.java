@@ -16,6 +16,7 @@ import herd.sched.DeterministicScheduler;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
+import herd.trace.AsciiSequenceFormat;
 import herd.trace.FtraceFormat;
 import herd.trace.MermaidFormat;
 import herd.trace.StraceFormat;
@@ -76,6 +77,8 @@ public final class HandshakeDemo {
             System.out.println(FtraceFormat.render(connect));
             System.out.println("The same, as a Mermaid sequence diagram:");
             System.out.println(MermaidFormat.fenced(connect));
+            System.out.println("The same diagram in plain text:");
+            System.out.println(AsciiSequenceFormat.render(connect));
         }
     }
 

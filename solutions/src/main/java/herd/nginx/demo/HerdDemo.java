@@ -3,9 +3,12 @@ package herd.nginx.demo;
 import herd.nginx.HerdRun;
 import herd.nginx.WorkerCounters;
 import herd.sched.DeterministicScheduler;
+import herd.trace.AsciiSequenceFormat;
 import herd.trace.FtraceFormat;
 import herd.trace.MermaidFormat;
 import herd.trace.StraceFormat;
+import herd.trace.Timeline;
+import herd.trace.TimelineFiles;
 import herd.trace.TraceEvent;
 import java.util.List;
 
@@ -15,11 +18,14 @@ import java.util.List;
  * workers are woken; in the run shown first both return from {@code epoll_wait}, worker
  * 1's {@code accept4} gets the connection and worker 2's gets {@code EAGAIN}; in the
  * second run (another seed) the loser finds nothing and goes back to sleep inside
- * {@code epoll_wait}, never returning. Both runs cost the same two wake-ups.
+ * {@code epoll_wait}, never returning. Both runs cost the same two wake-ups. Writes each
+ * run's timeline ({@link TimelineFiles}) into lesson04-herd/timelines.
  */
 public final class HerdDemo {
     /** Preemption at every preemption point with this probability: one CPU, but workers interleave as on two. */
     static final double PREEMPTION = 0.5;
+    /** The lesson's folder, where the timelines go. */
+    private static final String MODULE = "lesson04-herd";
 
     private HerdDemo() {
     }
@@ -28,8 +34,10 @@ public final class HerdDemo {
     public static void main(String[] args) {
         long bothReturn = firstSeed(true);
         long hidden = firstSeed(false);
-        show(bothReturn, "both workers return from epoll_wait; the loser's accept4 fails with EAGAIN", true);
-        show(hidden, "the loser is woken, finds nothing and sleeps again inside epoll_wait", false);
+        show(bothReturn, "both workers return from epoll_wait; the loser's accept4 fails with EAGAIN",
+                "the loser's accept4 fails with EAGAIN", true);
+        show(hidden, "the loser is woken, finds nothing and sleeps again inside epoll_wait",
+                "the loser sleeps again, unseen by strace", false);
     }
 
     /** The first seed in which worker 1 accepts and worker 2 gets EAGAIN ({@code spurious}), or hides its wake-up. */
@@ -45,7 +53,7 @@ public final class HerdDemo {
         throw new IllegalStateException("no seed below 1000 shows this outcome");
     }
 
-    private static void show(long seed, String title, boolean details) {
+    private static void show(long seed, String title, String caption, boolean details) {
         try (DeterministicScheduler sched = new DeterministicScheduler(seed, PREEMPTION)) {
             sched.pidsFrom(2100);
             HerdRun run = HerdRun.run(sched, 2, 1, false);
@@ -65,6 +73,8 @@ public final class HerdDemo {
                 System.out.println(FtraceFormat.render(connect));
                 System.out.println("The same, as a Mermaid sequence diagram:");
                 System.out.println(MermaidFormat.fenced(connect));
+                System.out.println("The same diagram in plain text:");
+                System.out.println(AsciiSequenceFormat.render(connect));
             }
             System.out.printf("%-8s %9s %8s %11s %8s %7s %7s%n", "worker", "callbacks", "wake-ups", "epoll_wait",
                     "accepts", "EAGAIN", "hidden");
@@ -72,6 +82,9 @@ public final class HerdDemo {
                 System.out.printf("%-8s %9d %8d %11d %8d %7d %7d%n", c.worker(), c.callbacks(), c.wakeups(),
                         c.epollWaitReturns(), c.accepts(), c.eagain(), c.hiddenWakeups());
             }
+            System.out.println();
+            System.out.println(TimelineFiles.describe(TimelineFiles.write(TimelineFiles.dir(MODULE), "herd-seed-" + seed,
+                    Timeline.of("nginx, 2 workers, one telnet, seed " + seed + ": " + caption, trace, run.traceStart()))));
             System.out.println();
         }
     }

@@ -6,9 +6,10 @@ import herd.sched.DeterministicScheduler;
 import java.util.List;
 
 /**
- * The herd, measured: for 1 to 64 workers, a trickle of connections (each one after
- * every worker is asleep again) and a burst (one client connecting back to back), on
- * the deterministic scheduler with preemption. Prints, per connection: the
+ * The herd, measured: for 1 to 64 workers, connections one by one (each one after
+ * every worker is asleep again) and back to back (one client connecting 64 times in a
+ * row), on the deterministic scheduler with preemption. (Lesson 5's comparison has its
+ * own loads, a trickle and a burst with requests: these are not those.) Prints, per connection: the
  * {@code ep_poll_callback} calls, the worker wake-ups, the spurious returns
  * ({@code EAGAIN}), the hidden wake-ups, and how the accepts spread over the workers.
  */
@@ -37,14 +38,19 @@ public final class HerdTable {
                 HerdFigures f = measure(n, burst);
                 long min = f.acceptsPerWorker().stream().mapToLong(Long::longValue).min().orElse(0);
                 long max = f.acceptsPerWorker().stream().mapToLong(Long::longValue).max().orElse(0);
-                System.out.printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %d-%d | %.2f |%n", burst ? "burst" : "trickle",
+                System.out.printf("| %s | %d | %.2f | %.2f | %.2f | %.2f | %d-%d | %.2f |%n", load(burst),
                         n, f.callbacksPerConnection(), f.wakeupsPerConnection(), f.spuriousPerConnection(),
                         f.hiddenPerConnection(), min, max, f.fairness());
             }
         }
     }
 
-    /** One run: {@link #CONNECTIONS} connections to {@code workers} workers. */
+    /** The load's name in the table. */
+    static String load(boolean burst) {
+        return burst ? "back to back" : "one by one";
+    }
+
+    /** One run: {@link #CONNECTIONS} connections to {@code workers} workers, back to back if {@code burst}, else one by one. */
     public static HerdFigures measure(int workers, boolean burst) {
         try (DeterministicScheduler sched = new DeterministicScheduler(SEED, PREEMPTION)) {
             return HerdRun.run(sched, workers, CONNECTIONS, burst).figures(CONNECTIONS);

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import herd.course.kit.DemoOutput;
 import herd.nginx.HerdFigures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,26 +77,42 @@ class HerdTableTest {
     }
 
     @Test
-    void mainPrintsAMarkdownTableWithARowPerLoadAndWorkerCount() {
+    void mainPrintsAMarkdownTableWithARowPerLoadAndWorkerCount() throws IOException {
         List<String> lines = DemoOutput.lines(HerdTable::main);
         assertThat(lines).as("a Markdown table: the header row, then the alignment row").containsSubsequence(
                 "| load | workers | callbacks/conn | wake-ups/conn | spurious (EAGAIN)/conn | hidden/conn "
                         + "| accepts per worker (min-max) | fairness |",
                 "|---|---:|---:|---:|---:|---:|---|---:|");
-        List<String> rows = lines.stream().filter(l -> l.startsWith("| trickle |") || l.startsWith("| burst |"))
+        List<String> rows = lines.stream().filter(l -> l.startsWith("| one by one |") || l.startsWith("| back to back |"))
                 .toList();
-        assertThat(rows).as("7 worker counts (1 to 64) for a trickle, then for a burst: 14 data rows").hasSize(14);
-        assertThat(rows.subList(0, 7)).as("the trickle first")
-                .allSatisfy(r -> assertThat(r).as("a trickle row").startsWith("| trickle |"));
-        assertThat(rows.subList(7, 14)).as("then the burst")
-                .allSatisfy(r -> assertThat(r).as("a burst row").startsWith("| burst |"));
+        assertThat(rows).as("7 worker counts (1 to 64) one by one, then back to back: 14 data rows").hasSize(14);
+        assertThat(rows.subList(0, 7)).as("one by one first")
+                .allSatisfy(r -> assertThat(r).as("a one-by-one row").startsWith("| one by one |"));
+        assertThat(rows.subList(7, 14)).as("then back to back")
+                .allSatisfy(r -> assertThat(r).as("a back-to-back row").startsWith("| back to back |"));
         assertThat(rows).as("each row has the header's 8 columns").allSatisfy(r ->
                 assertThat(r.split("\\|", -1)).as("cells of %s", r).hasSize(10));
-        assertThat(rows.get(0)).as("a trickle to one worker: 1 callback, 1 wake-up, nothing wasted, all 64 "
-                + "accepts").isEqualTo("| trickle | 1 | 1.00 | 1.00 | 0.00 | 0.00 | 64-64 | 1.00 |");
-        assertThat(rows.get(6)).as("a trickle to 64 workers: 64 callbacks and 64 wake-ups per connection")
-                .startsWith("| trickle | 64 | 64.00 | 64.00 |");
-        assertThat(rows.get(13)).as("a burst to 64 workers still costs 64 callbacks per connection")
-                .startsWith("| burst | 64 | 64.00 |");
+        assertThat(rows.get(0)).as("one by one to one worker: 1 callback, 1 wake-up, nothing wasted, all 64 "
+                + "accepts").isEqualTo("| one by one | 1 | 1.00 | 1.00 | 0.00 | 0.00 | 64-64 | 1.00 |");
+        assertThat(rows.get(6)).as("one by one to 64 workers: 64 callbacks and 64 wake-ups per connection")
+                .startsWith("| one by one | 64 | 64.00 | 64.00 |");
+        assertThat(rows.get(13)).as("back to back to 64 workers still costs 64 callbacks per connection")
+                .startsWith("| back to back | 64 | 64.00 |");
+
+        String readme = Files.readString(Path.of(System.getProperty("course.root", "..")).resolve("lesson04-herd/README.md"));
+        assertThat(readme.lines().filter(l -> l.startsWith("| one by one |") || l.startsWith("| back to back |")))
+                .as("lesson 4's README shows the table as HerdTable prints it").containsExactlyElementsOf(rows);
+        assertThat(readme).as("its text quotes the hidden wake-ups of 64 workers one by one")
+                .contains("(" + cell(rows.get(6), 6) + " per connection)");
+        assertThat(readme).as("and more spurious returns than wake-ups with 8 workers back to back")
+                .contains("(8 workers: " + cell(rows.get(10), 5) + " against " + cell(rows.get(10), 4) + ")");
+        assertThat(Files.readString(Path.of(System.getProperty("course.root", "..")).resolve("lesson05-exclusive/README.md")))
+                .as("lesson 5 quotes 4 workers one by one").contains(cell(rows.get(2), 5) + " spurious and "
+                        + cell(rows.get(2), 6) + " hidden");
+    }
+
+    /** Column {@code i} of a table row (1 is the first). */
+    private static String cell(String row, int i) {
+        return row.split("\\|")[i].strip();
     }
 }
