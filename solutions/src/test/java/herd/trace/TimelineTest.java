@@ -24,7 +24,7 @@ class TimelineTest {
     static void run() {
         try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
             boolean[] ready = {false};
-            Task a = sched.spawn("a", () -> Strace.syscall("epoll_wait", "3, ", () -> {
+            Task a = sched.spawn("a", () -> Strace.syscall("epoll_wait", () -> "3, ", () -> {
                 for (;;) {
                     Sched.setCurrentState(TASK_INTERRUPTIBLE);
                     if (ready[0]) {
@@ -103,7 +103,7 @@ class TimelineTest {
     void aTimelineFromAnIndexKeepsTheCallsUnderWayThenAsCut() {
         List<TraceEvent> events;
         try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
-            Task a = sched.spawn("a", () -> Strace.syscall("accept4", "3, ", () -> {
+            Task a = sched.spawn("a", () -> Strace.syscall("accept4", () -> "3, ", () -> {
                 Sched.setCurrentState(TASK_INTERRUPTIBLE);
                 Sched.schedule();
                 return 4;
