@@ -11,7 +11,8 @@ import java.util.List;
  * workloads ({@link Workload}), the wake-ups, spurious and hidden wake-ups per connection,
  * the accepts per worker and their fairness, and how long the connections waited in the
  * accept queue (virtual time). Prints one Markdown table ({@link ComparisonTable}) and
- * renders the charts ({@link ComparisonCharts}).
+ * renders the charts ({@link ComparisonCharts}); then the same trickle on 1 to 64 virtual
+ * CPUs, what strace would show of it ({@link ComparisonCpus}).
  */
 public final class Comparison {
     /** The worker counts. */
@@ -36,7 +37,11 @@ public final class Comparison {
                 }
             }
         }
-        List<Path> files = ComparisonCharts.render(rows, charts);
+        List<Path> files = new ArrayList<>(ComparisonCharts.render(rows, charts));
+        System.out.println();
+        List<ComparisonCpus.Cell> cells = ComparisonCpus.run(WORKERS);
+        ComparisonCpus.print(cells, System.out);
+        files.addAll(ComparisonCpus.render(cells, charts));
         System.out.printf("%nCharts: %s%n", files.stream().map(Path::toString).toList());
     }
 }

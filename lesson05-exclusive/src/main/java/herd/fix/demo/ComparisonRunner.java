@@ -26,12 +26,22 @@ public final class ComparisonRunner {
     }
 
     /**
-     * One run: {@code strategy} with {@code workers} workers under {@code workload}, until
-     * every connection was accepted (checked every {@link Workload#GAP} of virtual time);
-     * the counters cover the workload only, not the start.
+     * One run: {@code strategy} with {@code workers} workers under {@code workload} on one
+     * CPU that explores interleavings (seed {@value #SEED}, preemption {@value #PREEMPTION}),
+     * until every connection was accepted (checked every {@link Workload#GAP} of virtual
+     * time); the counters cover the workload only, not the start.
      */
     public static ComparisonRow run(Strategy strategy, Workload workload, int workers) {
-        try (DeterministicScheduler sched = new DeterministicScheduler(SEED, PREEMPTION)) {
+        return run(strategy, workload, workers, new DeterministicScheduler(SEED, PREEMPTION));
+    }
+
+    /** The same run on {@code cpus} CPUs as Linux runs them ({@link DeterministicScheduler#smp}, seed {@value #SEED}). */
+    public static ComparisonRow onCpus(Strategy strategy, Workload workload, int workers, int cpus) {
+        return run(strategy, workload, workers, DeterministicScheduler.smp(SEED, cpus));
+    }
+
+    private static ComparisonRow run(Strategy strategy, Workload workload, int workers, DeterministicScheduler scheduler) {
+        try (DeterministicScheduler sched = scheduler) {
             Workers server = strategy.start().apply(sched, workers);
             sched.runUntil(sched.clock());
             List<WorkerCounters> before = server.counters();
