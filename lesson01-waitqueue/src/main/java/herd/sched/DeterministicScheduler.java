@@ -297,7 +297,7 @@ public final class DeterministicScheduler extends BaseScheduler {
      */
     @Override
     void catchUp(Task task) {
-        if (task.scheduler() == this && task == Task.current() && !inScheduler && !killed
+        if (runQueues.clocked() && task.scheduler() == this && task == Task.current() && !inScheduler && !killed
                 && (runQueues.otherCpuFirst(task) || timerDue())) {
             switchFrom(task, true);
         }

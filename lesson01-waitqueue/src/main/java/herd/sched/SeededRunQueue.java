@@ -78,6 +78,11 @@ final class SeededRunQueue implements RunQueues {
     }
 
     @Override
+    public boolean clocked() {
+        return false;
+    }
+
+    @Override
     public boolean otherCpuFirst(Task current) {
         return false;
     }

@@ -47,6 +47,9 @@ interface RunQueues {
     /** {@code current} made a traced call of {@code kind}: true if its CPU spent time on it, so that {@link #clock} moved. */
     boolean spend(Task current, TraceEvent.Kind kind);
 
+    /** True if virtual time moves as the tasks work, CPU by CPU: then earlier CPUs and due timers run first. */
+    boolean clocked();
+
     /** True if a CPU other than {@code current}'s is earlier in virtual time: it runs first. */
     boolean otherCpuFirst(Task current);
 

@@ -207,6 +207,11 @@ final class SmpRunQueues implements RunQueues {
     }
 
     @Override
+    public boolean clocked() {
+        return true;
+    }
+
+    @Override
     public boolean otherCpuFirst(Task current) {
         Cpu c = cpu(current);
         return earliest(c) != c;

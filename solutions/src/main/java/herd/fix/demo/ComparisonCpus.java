@@ -88,14 +88,14 @@ public final class ComparisonCpus {
     }
 
     /**
-     * Writes {@code cpus-returns-S.png}, {@code cpus-eagain-S.png} and {@code cpus-hidden-S.png}
-     * for each strategy S of {@code cells} into {@code dir} ("blocking accept" as
-     * {@code blocking-accept}): a line per CPU count against the workers.
+     * Writes {@code cpus-returns-herd.png}, {@code cpus-eagain-herd.png} and
+     * {@code cpus-hidden-herd.png} into {@code dir}: a line per CPU count against the workers.
+     * Only the herd's: the fixes wake one worker, 1 / 0 / 0 on every CPU count.
      */
     static List<Path> render(List<Cell> cells, Path dir) throws IOException {
         List<String> series = CPUS.stream().map(ComparisonCpus::cpus).toList();
         List<Path> files = new ArrayList<>();
-        for (String strategy : cells.stream().map(c -> c.row().strategy()).distinct().toList()) {
+        for (String strategy : List.of("herd")) {
             for (Metric metric : METRICS) {
                 Map<String, List<ComparisonCharts.Point>> lines = new LinkedHashMap<>();
                 for (Cell c : cells) {
@@ -105,7 +105,7 @@ public final class ComparisonCpus {
                                 .add(new ComparisonCharts.Point(f.workers(), metric.value().applyAsDouble(f)));
                     }
                 }
-                Path file = dir.resolve(metric.file() + "-" + strategy.replace(' ', '-') + ".png");
+                Path file = dir.resolve(metric.file() + "-" + strategy + ".png");
                 ComparisonCharts.write(file, strategy + ": " + metric.title() + ", trickle",
                         metric.title() + " (virtual CPUs)", false, null, series, lines);
                 files.add(file);

@@ -37,13 +37,14 @@ class ComparisonCpusTest {
     }
 
     @Test
-    @DisplayName("herd, 4 workers, 16 CPUs: each woken worker has a CPU of its own, and most return to fail "
-            + "their accept4")
-    void spareCpusLetTheLosersReturn() {
-        HerdFigures f = herd(16);
+    @DisplayName("herd, 4 workers, 4 CPUs: each woken worker has a CPU of its own; the ones woken soon enough "
+            + "after the first return too, and each fails its accept4")
+    void spareCpusLetSomeLosersReturn() {
+        HerdFigures f = herd(4);
         assertThat(f.wakeupsPerConnection()).isEqualTo(4.0);
-        assertThat(ComparisonCpus.returns(f)).isGreaterThan(2.0);
-        assertThat(f.spuriousPerConnection()).isCloseTo(ComparisonCpus.returns(f) - 1, within(1e-9));
+        assertThat(ComparisonCpus.returns(f)).as("returns per connection").isGreaterThan(1.0).isLessThan(4.0);
+        assertThat(f.spuriousPerConnection()).as("every return but the accepting one is an EAGAIN")
+                .isCloseTo(ComparisonCpus.returns(f) - 1, within(1e-9));
     }
 
     @Test
