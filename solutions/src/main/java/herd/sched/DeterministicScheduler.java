@@ -279,7 +279,7 @@ public final class DeterministicScheduler extends BaseScheduler {
         Task current = Task.current();
         Task holder = tasks.stream().filter(t -> t.thread() == lock.owner()).findFirst().orElse(null);
         if (!runQueues.spin(current, holder, lock)) {
-            throw new IllegalStateException("BUG: spinlock held by " + lock.holder() + ", which is not on a CPU: "
+            throw new IllegalStateException("BUG: spinlock held by " + lock.holder() + ", which is not on the CPU: "
                     + "a task cannot be switched out while holding a spinlock, so it must have left it locked "
                     + "(an exception or a missing unlock)");
         }
