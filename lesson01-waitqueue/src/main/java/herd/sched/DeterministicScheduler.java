@@ -17,19 +17,30 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One CPU, one task on it at a time, a virtual clock: the scheduler for exact tests,
- * traces and demos.
+ * Tasks on virtual CPUs, one thread running at a time, a virtual clock: the scheduler for
+ * exact tests, traces and demos. It comes in two kinds, which share everything but their
+ * {@link RunQueues}:
  *
- * <p>Every task is a real thread, but only the task holding the CPU runs; the others
- * wait on their own semaphore. At every switch the next task is chosen from the run
- * queue by a {@link Random} seeded with {@link #seed()}, and at every preemption point
- * (a spinlock released to preempt count 0, {@code cond_resched}) the running task is
- * preempted with the configured probability. The same seed therefore gives the same
- * run, event for event. Virtual time only moves when every task sleeps and a timer is
- * pending: the clock jumps to the earliest timer. A task's own timeout wakes that task;
- * a {@link TimerList} runs its function in timer context, and every {@link TimerList}
- * due at that instant runs before any task gets the CPU (the timer softirq runs on the
- * way out of the tick's interrupt, before the scheduler picks the woken task).
+ * <ul>
+ * <li>{@code new DeterministicScheduler(seed, p)}: <b>one CPU that explores</b>. At every
+ *     switch the next task is drawn from the run queue by a {@link Random} seeded with
+ *     {@link #seed()}, and at every preemption point (a spinlock released to preempt count
+ *     0, {@code cond_resched}) the running task is preempted with probability {@code p}
+ *     ({@link SeededRunQueue}). Virtual time only moves when every task sleeps and a timer
+ *     is pending: the clock jumps to the earliest timer.
+ * <li>{@link #smp(long, int)}: <b>k CPUs as the kernel runs them</b>: per-CPU run queues,
+ *     placement by {@code select_task_rq}, EEVDF's preemption rule, and a clock per CPU
+ *     that moves with the cost of each traced call ({@link SmpRunQueues}, {@link CpuCosts});
+ *     the CPU earliest in virtual time runs next, and the seed draws the idle CPUs' wake-up
+ *     latencies.
+ * </ul>
+ *
+ * <p>Every task is a real thread, but only the task the scheduler chose runs; the others
+ * wait on their own semaphore. The same seed therefore gives the same run, event for event.
+ * A task's own timeout wakes that task; a {@link TimerList} runs its function in timer
+ * context, and every {@link TimerList} due at that instant runs before any task gets the
+ * CPU (the timer softirq runs on the way out of the tick's interrupt, before the scheduler
+ * picks the woken task).
  *
  * <p>A test drives it from a thread that is not a task: {@link #run()} or
  * {@link #runUntilIdle()}. Between runs that thread may act as an interrupt handler
@@ -41,9 +52,7 @@ public final class DeterministicScheduler extends BaseScheduler {
     private static final long MAX_SWITCHES = 2_000_000;
 
     private final long seed;
-    private final double preemptProbability;
-    private final Random random;
-    private final List<Task> runQueue = new ArrayList<>();
+    private final RunQueues runQueues;
     /** Each task's CPU token. Concurrent: a task that just handed the CPU on still reads its own while the next one may spawn. */
     private final Map<Task, Semaphore> cpu = new ConcurrentHashMap<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -65,20 +74,30 @@ public final class DeterministicScheduler extends BaseScheduler {
         }
     }
 
-    /** A scheduler whose choices follow {@code seed}, without preemption. */
+    /** One exploring CPU whose choices follow {@code seed}, without preemption. */
     public DeterministicScheduler(long seed) {
         this(seed, 0.0);
     }
 
-    /** A scheduler that also preempts at each preemption point with {@code preemptProbability}. */
+    /** One exploring CPU that also preempts at each preemption point with {@code preemptProbability}. */
     public DeterministicScheduler(long seed, double preemptProbability) {
         super(true, Trace.CALL_COST_NS);
-        if (preemptProbability < 0 || preemptProbability > 1) {
-            throw new IllegalArgumentException("preemption probability must be in [0, 1]: " + preemptProbability);
-        }
         this.seed = seed;
-        this.preemptProbability = preemptProbability;
-        this.random = new Random(mix(seed));
+        this.runQueues = new SeededRunQueue(new Random(mix(seed)), preemptProbability);
+    }
+
+    private DeterministicScheduler(long seed, int cpus, CpuCosts costs) {
+        super(true, 0);
+        this.seed = seed;
+        this.runQueues = new SmpRunQueues(cpus, costs, new Random(mix(seed)));
+    }
+
+    /**
+     * {@code cpus} virtual CPUs run as Linux runs them, with the {@link CpuCosts#MEASURED}
+     * costs; {@code seed} draws the idle CPUs' wake-up latencies.
+     */
+    public static DeterministicScheduler smp(long seed, int cpus) {
+        return new DeterministicScheduler(seed, cpus, CpuCosts.MEASURED);
     }
 
     /**
@@ -96,14 +115,19 @@ public final class DeterministicScheduler extends BaseScheduler {
         return seed;
     }
 
-    /** Context switches so far. */
+    /** Context switches so far (on several CPUs: every hand-over from one thread to another). */
     public long switches() {
         return switches;
     }
 
+    /** The number of virtual CPUs. */
+    public int cpus() {
+        return runQueues.cpus();
+    }
+
     @Override
     String describeRun() {
-        return " (seed " + seed + ", virtual time " + now + " ns)";
+        return " (seed " + seed + (cpus() > 1 ? ", " + cpus() + " CPUs" : "") + ", virtual time " + now + " ns)";
     }
 
     // ---- the controller's side ------------------------------------------------------------
@@ -142,6 +166,7 @@ public final class DeterministicScheduler extends BaseScheduler {
             throw new StuckError(report("interrupted while the tasks ran"));
         }
         rethrowFailure();
+        now = runQueues.clock(null, now);
         if (deadline != Long.MAX_VALUE) {
             now = Math.max(now, deadline);
         }
@@ -177,7 +202,7 @@ public final class DeterministicScheduler extends BaseScheduler {
     @Override
     void enqueueNew(Task task) {
         cpu.put(task, new Semaphore(0));
-        runQueue.add(task);
+        runQueues.enqueueNew(task, Task.current(), now);
     }
 
     @Override
@@ -187,13 +212,13 @@ public final class DeterministicScheduler extends BaseScheduler {
 
     @Override
     void exited(Task task) {
-        runQueue.remove(task);
+        runQueues.dequeue(task);
         switchFrom(task, false);
     }
 
     @Override
     void failed(Task task) {
-        runQueue.remove(task);
+        runQueues.dequeue(task);
         handToController();
     }
 
@@ -205,7 +230,7 @@ public final class DeterministicScheduler extends BaseScheduler {
             if (Sched.signalPendingState(state, prev)) {
                 prev.setState(TASK_RUNNING);
             } else {
-                runQueue.remove(prev);
+                runQueues.dequeue(prev);
                 prev.countVoluntarySwitch();
                 trace.record(prev, TraceEvent.Kind.SLEEP, "sleep", Task.stateName(state), 0, null);
             }
@@ -232,16 +257,14 @@ public final class DeterministicScheduler extends BaseScheduler {
     public void activate(Task p) {
         p.countWakeup();
         trace.record(Trace.context(), TraceEvent.Kind.WAKEUP, "sched_wakeup", null, 0, p);
-        if (p.state() != TASK_DEAD && !runQueue.contains(p)) {
-            runQueue.add(p);
-        }
+        runQueues.enqueueWoken(p, Trace.context(), now);
     }
 
     @Override
     public void preemptionPoint() {
         Task current = Task.current();
-        if (current == null || current.scheduler() != this || inScheduler || killed || preemptProbability == 0
-                || current.preemptCount() != 0 || random.nextDouble() >= preemptProbability) {
+        if (current == null || current.scheduler() != this || inScheduler || killed
+                || current.preemptCount() != 0 || !runQueues.preempt(current)) {
             return;
         }
         long before = switches;
@@ -253,9 +276,44 @@ public final class DeterministicScheduler extends BaseScheduler {
 
     @Override
     public void spinContended(SpinLock lock) {
-        throw new IllegalStateException("BUG: spinlock held by " + lock.holder() + ", which is not on the CPU: "
-                + "a task cannot be switched out while holding a spinlock, so it must have left it locked "
-                + "(an exception or a missing unlock)");
+        Task current = Task.current();
+        Task holder = tasks.stream().filter(t -> t.thread() == lock.owner()).findFirst().orElse(null);
+        if (!runQueues.spin(current, holder, lock)) {
+            throw new IllegalStateException("BUG: spinlock held by " + lock.holder() + ", which is not on the CPU: "
+                    + "a task cannot be switched out while holding a spinlock, so it must have left it locked "
+                    + "(an exception or a missing unlock)");
+        }
+        switchFrom(current, true);
+    }
+
+    @Override
+    int cpuOfCurrent() {
+        return runQueues.cpuOf(Trace.context());
+    }
+
+    /**
+     * Before {@code task} records an event, every CPU that is earlier in virtual time, and
+     * every timer due before it, runs up to it: what they do happened first.
+     */
+    @Override
+    void catchUp(Task task) {
+        if (runQueues.clocked() && task.scheduler() == this && task == Task.current() && !inScheduler && !killed
+                && (runQueues.otherCpuFirst(task) || timerDue())) {
+            switchFrom(task, true);
+        }
+    }
+
+    /** The CPU of {@code task} spends the traced call's cost. */
+    @Override
+    void traced(Task task, TraceEvent.Kind kind) {
+        if (task.scheduler() == this && task == Task.current() && !inScheduler && !killed
+                && runQueues.spend(task, kind)) {
+            now = runQueues.clock(task, now);
+        }
+    }
+
+    private boolean timerDue() {
+        return !timers.isEmpty() && timers.peek().expires() <= deadline && runQueues.timerFirst(timers.peek().expires());
     }
 
     @Override
@@ -292,12 +350,12 @@ public final class DeterministicScheduler extends BaseScheduler {
      * it is chosen later.
      */
     private void switchFrom(Task prev, boolean prevWaits) {
-        Task next = pickNext();
+        Task next = pickNext(prev);
         if (next != null && next == prev) {
             return;
         }
-        if (prev != null && runQueue.remove(prev)) {
-            runQueue.add(prev);
+        if (prev != null) {
+            runQueues.switchedOut(prev);
         }
         if (next == null) {
             handToController();
@@ -316,10 +374,10 @@ public final class DeterministicScheduler extends BaseScheduler {
      * The next runnable task; while there is none, fires the earliest timer, then every
      * kernel timer due by then. Null when idle.
      */
-    private Task pickNext() {
+    private Task pickNext(Task prev) {
         inScheduler = true;
         try {
-            while (runQueue.isEmpty() && !timers.isEmpty() && timers.peek().expires() <= deadline && !hasFailed()) {
+            while (timerDue() && !hasFailed()) {
                 Timer timer = timers.poll();
                 now = Math.max(now, timer.expires());
                 fire(timer);
@@ -328,10 +386,11 @@ public final class DeterministicScheduler extends BaseScheduler {
                     fire(timers.poll());
                 }
             }
-            if (runQueue.isEmpty() || hasFailed()) {
-                return null;
+            Task next = hasFailed() ? null : runQueues.pickNext(prev);
+            if (next != null) {
+                now = runQueues.clock(next, now);
             }
-            return runQueue.get(random.nextInt(runQueue.size()));
+            return next;
         } finally {
             inScheduler = false;
         }

@@ -65,6 +65,22 @@ public final class ParallelScheduler extends BaseScheduler {
         return " (parallel scheduler, " + tasks.size() + " tasks)";
     }
 
+    /** Real threads run on the kernel's CPUs, which the model does not see. */
+    @Override
+    int cpuOfCurrent() {
+        return -1;
+    }
+
+    @Override
+    void catchUp(Task task) {
+        // Every task runs at once, in real time.
+    }
+
+    @Override
+    void traced(Task task, TraceEvent.Kind kind) {
+        // Time is real: the call took what it took.
+    }
+
     @Override
     void enqueueNew(Task task) {
         // A new thread is runnable as soon as it starts.

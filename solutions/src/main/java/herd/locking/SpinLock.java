@@ -75,6 +75,11 @@ public final class SpinLock {
         return owner.get() == Thread.currentThread();
     }
 
+    /** The thread holding the lock, or null. */
+    public Thread owner() {
+        return owner.get();
+    }
+
     /** The thread holding the lock, for reports. */
     public String holder() {
         Thread t = owner.get();

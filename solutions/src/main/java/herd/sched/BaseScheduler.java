@@ -18,8 +18,32 @@ abstract class BaseScheduler implements Scheduler, AutoCloseable {
     volatile boolean killed;
 
     BaseScheduler(boolean tracing, long traceCallCost) {
-        this.trace = new Trace(tracing, this::clock, traceCallCost);
+        this.trace = new Trace(tracing, this::clock, traceCallCost, new Trace.Cpus() {
+            @Override
+            public int current() {
+                return cpuOfCurrent();
+            }
+
+            @Override
+            public void reach(Task task) {
+                catchUp(task);
+            }
+
+            @Override
+            public void called(Task task, TraceEvent.Kind kind) {
+                traced(task, kind);
+            }
+        });
     }
+
+    /** {@code smp_processor_id()} of the calling context, for the trace; -1 if the scheduler does not know. */
+    abstract int cpuOfCurrent();
+
+    /** {@code task} is about to record an event: CPUs earlier in virtual time may run first. */
+    abstract void catchUp(Task task);
+
+    /** {@code task} made a traced call of {@code kind}: the scheduler may make its CPU spend time on it. */
+    abstract void traced(Task task, TraceEvent.Kind kind);
 
     /** Pids of tasks spawned from now on start at {@code pid} (the demo matches a real log with it). */
     public void pidsFrom(int pid) {

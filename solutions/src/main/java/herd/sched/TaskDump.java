@@ -10,7 +10,8 @@ final class TaskDump {
     private static final int FRAMES = 3;
     /** The scheduler's own classes, whose frames say nothing about where a task is. */
     private static final Set<String> SCHEDULER = Set.of("herd.sched.Sched", "herd.sched.Task",
-            "herd.sched.BaseScheduler", "herd.sched.DeterministicScheduler", "herd.sched.ParallelScheduler");
+            "herd.sched.BaseScheduler", "herd.sched.DeterministicScheduler", "herd.sched.ParallelScheduler",
+            "herd.sched.SmpRunQueues", "herd.trace.Trace");
 
     private TaskDump() {
     }

@@ -16,6 +16,12 @@ import java.util.function.LongSupplier;
  * whole wake-up would happen at one instant; with it the time moves on as the CPU works,
  * and ten callbacks take ten times as long as one. Only the trace sees this time: the
  * scheduler's clock, and so every timeout, is not moved by it.
+ *
+ * <p>A scheduler with several CPUs ({@code DeterministicScheduler.smp}) moves its own
+ * clocks instead: each event carries the CPU it ran on ({@link TraceEvent#cpu()}), CPUs
+ * that are earlier in virtual time run before a task records ({@link Cpus#reach}), and each
+ * traced call is reported to the scheduler ({@link Cpus#called}), whose CPU spends the
+ * call's cost in virtual time.
  */
 public final class Trace {
     /** The cost of one traced call in the deterministic scheduler's traces: 1 µs. */
@@ -30,6 +36,7 @@ public final class Trace {
     private static volatile boolean anyEnabled;
     private final LongSupplier clock;
     private final long callCost;
+    private final Cpus cpus;
     private final List<TraceEvent> events = new ArrayList<>();
     /** The trace clock: the time of the next event, at least; guarded by {@link #events}. */
     private long next;
@@ -44,9 +51,53 @@ public final class Trace {
      * traced call costing {@code callCost} ns more on the trace's clock.
      */
     public Trace(boolean enabled, LongSupplier clock, long callCost) {
+        this(enabled, clock, callCost, Cpus.ONE);
+    }
+
+    /**
+     * A trace that records when {@code enabled}, stamping events with {@code clock} and
+     * the CPU {@code cpus} names, each traced call costing {@code callCost} ns more on the
+     * trace's clock and reported to {@code cpus}.
+     */
+    public Trace(boolean enabled, LongSupplier clock, long callCost, Cpus cpus) {
         this.clock = clock;
         tracingOn(enabled);
         this.callCost = callCost;
+        this.cpus = cpus;
+    }
+
+    /** The CPUs a trace's events run on, as the scheduler sees them. */
+    public interface Cpus {
+        /** One CPU, number 0, whose calls cost nothing but the trace's own call cost. */
+        Cpus ONE = new Cpus() {
+            @Override
+            public int current() {
+                return 0;
+            }
+
+            @Override
+            public void reach(Task task) {
+            }
+
+            @Override
+            public void called(Task task, TraceEvent.Kind kind) {
+            }
+        };
+
+        /** {@code smp_processor_id()}: the CPU of the context that records, -1 if unknown. */
+        int current();
+
+        /**
+         * {@code task} is about to record an event: the scheduler may first let CPUs that are
+         * earlier in virtual time run up to it, so that the trace stays in time order.
+         */
+        void reach(Task task);
+
+        /**
+         * {@code task} made a traced call of {@code kind} (a kernel function or a syscall
+         * entered), its event recorded: its CPU spends the call's cost.
+         */
+        void called(Task task, TraceEvent.Kind kind);
     }
 
     /** True if events are recorded. */
@@ -118,13 +169,20 @@ public final class Trace {
         if (!enabled) {
             return;
         }
+        if (task != null) {
+            cpus.reach(task);
+        }
         long now = clock.getAsLong();
+        int cpu = cpus.current();
+        boolean call = kind == TraceEvent.Kind.FUNC_ENTRY || kind == TraceEvent.Kind.SYSCALL_ENTER;
         synchronized (events) {
             long time = Math.max(now, next);
-            boolean call = kind == TraceEvent.Kind.FUNC_ENTRY || kind == TraceEvent.Kind.SYSCALL_ENTER;
             next = call ? time + callCost : time;
             events.add(new TraceEvent(time, task == null ? 0 : task.pid(), task == null ? "<idle>" : task.comm(), kind,
-                    name, detail, ret, peer == null ? null : peer.toString()));
+                    name, detail, ret, peer == null ? null : peer.toString(), cpu));
+        }
+        if (call && task != null) {
+            cpus.called(task, kind);
         }
     }
 

@@ -20,7 +20,8 @@ public final class HerdTable {
     public static final int CONNECTIONS = 64;
     /** The scheduler's seed and preemption probability: every run of the table is the same. */
     static final long SEED = 1;
-    static final double PREEMPTION = HerdDemo.PREEMPTION;
+    /** Preemption at every preemption point with this probability: one CPU, but workers interleave as on several. */
+    static final double PREEMPTION = 0.5;
 
     private HerdTable() {
     }

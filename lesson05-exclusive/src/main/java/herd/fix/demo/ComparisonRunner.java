@@ -31,15 +31,31 @@ public final class ComparisonRunner {
     }
 
     /**
-     * One run: {@code strategy} with {@code workers} workers under {@code workload}, until
-     * all {@code connections} were accepted (checked every {@link Workload#GAP} of virtual
-     * time); the counters cover the workload only, not the start. The run is not traced:
-     * the figures come from the counters, and a trace of thousands of connections would
-     * fill the memory ({@code echo 0 > tracing_on}).
+     * One run: {@code strategy} with {@code workers} workers under {@code workload} on one
+     * CPU that explores interleavings (seed {@value #SEED}, preemption {@value #PREEMPTION}),
+     * until all {@code connections} were accepted (checked every {@link Workload#GAP} of
+     * virtual time); the counters cover the workload only, not the start. The run is not
+     * traced: the figures come from the counters, and a trace of thousands of connections
+     * would fill the memory ({@code echo 0 > tracing_on}).
      */
     public static ComparisonRow run(Strategy strategy, Workload workload, int workers, int connections) {
-        try (DeterministicScheduler sched = new DeterministicScheduler(SEED, PREEMPTION)) {
-            sched.trace().tracingOn(false);
+        DeterministicScheduler sched = new DeterministicScheduler(SEED, PREEMPTION);
+        sched.trace().tracingOn(false);
+        return run(strategy, workload, workers, connections, sched);
+    }
+
+    /**
+     * The same run on {@code cpus} CPUs as Linux runs them ({@link DeterministicScheduler#smp},
+     * seed {@value #SEED}), {@link Workload#CONNECTIONS} connections. Traced: on several CPUs
+     * each traced call is what moves its CPU's clock.
+     */
+    public static ComparisonRow onCpus(Strategy strategy, Workload workload, int workers, int cpus) {
+        return run(strategy, workload, workers, Workload.CONNECTIONS, DeterministicScheduler.smp(SEED, cpus));
+    }
+
+    private static ComparisonRow run(Strategy strategy, Workload workload, int workers, int connections,
+            DeterministicScheduler scheduler) {
+        try (DeterministicScheduler sched = scheduler) {
             Workers server = strategy.start().apply(sched, workers);
             sched.runUntil(sched.clock());
             List<WorkerCounters> before = server.counters();

@@ -5,6 +5,7 @@ import herd.fix.demo.ComparisonRunner;
 import herd.fix.demo.Strategies;
 import herd.fix.demo.Workload;
 import herd.nginx.HerdFigures;
+import herd.sched.DeterministicScheduler;
 import herd.trace.Timeline;
 import herd.trace.TimelineFiles;
 import herd.trace.TraceEventJson;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The model beside the real kernel. Each scenario runs on this machine: N worker threads
@@ -26,15 +28,19 @@ import java.util.function.Supplier;
  * every worker sleeps again; per connection it counts the workers' voluntary context
  * switches (from {@code /proc}: every wake-up of a sleeping worker is one, including the
  * ones that end inside {@code epoll_wait} and never reach Java), the returns of the call
- * they sleep in, and the accepts that found nothing. Beside each, the model's prediction
- * for the same strategy and N: lesson 5's trickle ({@link Comparison}). Writes each run's
- * threads in the Trace Event Format ({@link KernelTrace}) into lesson05-exclusive/timelines/kernel,
- * to open beside the model's timelines. Linux only.
+ * they sleep in, and the accepts that found nothing; it does so {@value #RUNS} times and
+ * prints the range. Beside each, the model's prediction for the same strategy and N on as
+ * many CPUs as this machine has ({@link DeterministicScheduler#smp}): lesson 5's trickle
+ * ({@link Comparison}). Writes the last run's threads in the Trace Event Format
+ * ({@link KernelTrace}) into lesson05-exclusive/timelines/kernel, to open beside the
+ * model's timelines. Linux only.
  */
 public final class CrossCheck {
     /** Connections per run, and the worker counts, by default. */
     static final int CONNECTIONS = 50;
     static final List<Integer> WORKERS = List.of(1, 2, 4, 8);
+    /** Kernel runs per scenario and worker count: the table gives their range. */
+    static final int RUNS = 3;
     private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** A scenario on the real kernel, and the strategy of the model it stands for. */
@@ -66,32 +72,49 @@ public final class CrossCheck {
         int m = args.length > 0 ? Integer.parseInt(args[0]) : CONNECTIONS;
         List<Integer> workers = args.length > 1
                 ? List.of(args).subList(1, args.length).stream().map(Integer::parseInt).toList() : WORKERS;
-        System.out.printf("%s; %d connections per run, one at a time.%n%n", machine(), m);
+        int cpus = Runtime.getRuntime().availableProcessors();
+        System.out.printf("%s; %d connections per run, one at a time; kernel: the range of %d runs; model: %d CPUs, "
+                + "seed 1.%n%n", machine(), m, RUNS, cpus);
         System.out.println("| scenario | model | workers | wake-ups/conn: model | context switches/conn: kernel "
                 + "| returns/conn: model | returns/conn: kernel | failed accepts/conn: model | failed accepts/conn: kernel "
-                + "| accepts per worker: kernel |");
+                + "| accepts per worker: kernel, last run |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
         Path timelines = TimelineFiles.dir("lesson05-exclusive").resolve("kernel");
         Files.createDirectories(timelines);
         for (Scenario s : SCENARIOS) {
             for (int n : workers) {
-                HerdFigures model = predict(s.model(), n);
-                Measured k = measure(s, n, m);
+                HerdFigures model = predict(s.model(), n, cpus);
+                List<Measured> runs = new ArrayList<>();
+                for (int r = 0; r < RUNS; r++) {
+                    runs.add(measure(s, n, m));
+                }
                 Files.writeString(timelines.resolve(s.name().replaceAll("[^A-Za-z0-9]+", "-") + "-" + n + "-workers.json"),
-                        TraceEventJson.render(k.timeline()));
-                System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s |%n",
-                        s.name(), s.model(), n, model.wakeupsPerConnection(), k.switches(),
-                        model.wakeupsPerConnection() - model.hiddenPerConnection(), k.returns(),
-                        model.spuriousPerConnection(), k.failed(), k.accepts());
+                        TraceEventJson.render(runs.get(RUNS - 1).timeline()));
+                System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %s | %.2f | %s | %.2f | %s | %s |%n",
+                        s.name(), s.model(), n, model.wakeupsPerConnection(), range(runs, Measured::switches),
+                        returns(model), range(runs, Measured::returns), model.spuriousPerConnection(),
+                        range(runs, Measured::failed), runs.get(RUNS - 1).accepts());
             }
         }
         System.out.printf("%nEach run's threads, for Perfetto (https://ui.perfetto.dev) or chrome://tracing: %s%n",
                 timelines);
     }
 
-    /** The model's figures for {@code strategy} with {@code n} workers: lesson 5's trickle. */
-    public static HerdFigures predict(String strategy, int n) {
-        return ComparisonRunner.run(Strategies.named(strategy), Workload.TRICKLE, n).figures();
+    /** The model's figures for {@code strategy} with {@code n} workers on {@code cpus} CPUs: lesson 5's trickle. */
+    public static HerdFigures predict(String strategy, int n, int cpus) {
+        return ComparisonRunner.onCpus(Strategies.named(strategy), Workload.TRICKLE, n, cpus).figures();
+    }
+
+    /** The model's returns per connection of the call the workers sleep in: the wake-ups that were not hidden. */
+    public static double returns(HerdFigures model) {
+        return model.wakeupsPerConnection() - model.hiddenPerConnection();
+    }
+
+    /** {@code min-max} of {@code value} over {@code runs}, or the one value if they agree to the hundredth. */
+    private static String range(List<Measured> runs, ToDoubleFunction<Measured> value) {
+        String min = String.format(Locale.ROOT, "%.2f", runs.stream().mapToDouble(value).min().orElseThrow());
+        String max = String.format(Locale.ROOT, "%.2f", runs.stream().mapToDouble(value).max().orElseThrow());
+        return min.equals(max) ? min : min + "-" + max;
     }
 
     /** Runs {@code scenario} on this kernel with {@code n} workers and {@code m} connections. */

@@ -56,4 +56,9 @@ final class LibC {
     static native int eventfd(int initval, int flags) throws LastErrorException;
 
     static native long write(int fd, byte[] buf, long count) throws LastErrorException;
+
+    static native long read(int fd, byte[] buf, long count) throws LastErrorException;
+
+    /** {@code sched_setaffinity(0, ...)} pins the calling thread to the CPUs of {@code mask}. */
+    static native int sched_setaffinity(int pid, long cpusetsize, long[] mask) throws LastErrorException;
 }

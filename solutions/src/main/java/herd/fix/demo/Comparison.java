@@ -14,7 +14,8 @@ import java.util.List;
  * the accepts per worker and their fairness, and how long the connections waited in the
  * accept queue (virtual time). Prints one Markdown table ({@link ComparisonTable}), writes
  * it beside the charts ({@link ComparisonCharts}) as {@value #TABLE}, and writes the timelines
- * of one connection to the herd and to {@code EPOLLEXCLUSIVE} ({@link OneConnection}).
+ * of one connection to the herd and to {@code EPOLLEXCLUSIVE} ({@link OneConnection}); then
+ * the same trickle on 1 to 64 virtual CPUs, what strace would show of it ({@link ComparisonCpus}).
  */
 public final class Comparison {
     /** The worker counts. */
@@ -57,6 +58,10 @@ public final class Comparison {
         }
         List<Path> files = new ArrayList<>(ComparisonCharts.render(rows, charts));
         files.add(Files.writeString(charts.resolve(TABLE), table));
+        System.out.println();
+        List<ComparisonCpus.Cell> cells = ComparisonCpus.run(WORKERS);
+        ComparisonCpus.print(cells, System.out);
+        files.addAll(ComparisonCpus.render(cells, charts));
         System.out.printf("%nCharts and the table: %s%n", files.stream().map(Path::toString).toList());
         System.out.println();
         System.out.println("One connection to " + OneConnection.WORKERS + " workers, the herd and EPOLLEXCLUSIVE: "

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The lesson's demo prints the famous nginx log of the herd: one {@code telnet}, two
- * workers woken, both return from {@code epoll_wait}, worker 1's {@code accept4} gets
- * the connection and worker 2's gets {@code EAGAIN}; then a run where the loser's
- * wake-up stays hidden inside {@code epoll_wait}. Pids from 2100: the master 2100, the
- * workers 2101 and 2102, telnet 2103.
+ * workers woken, on 3 CPUs both return from {@code epoll_wait}, worker 1's {@code accept4}
+ * gets the connection and worker 2's gets {@code EAGAIN}; then on one CPU, where the
+ * loser's wake-up stays hidden inside {@code epoll_wait}. Pids from 2100: the master 2100,
+ * the workers 2101 and 2102, telnet 2103.
  */
 @Isolated("it captures System.out, which concurrent course checks print to")
 class HerdDemoTest {
@@ -36,11 +36,11 @@ class HerdDemoTest {
         lines = DemoOutput.lines(HerdDemo::main);
         List<Integer> headers = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).startsWith("=== seed ")) {
+            if (lines.get(i).startsWith("=== ")) {
                 headers.add(i);
             }
         }
-        assertThat(headers).as("the demo shows two runs, each under a '=== seed N: ...' title").hasSize(2);
+        assertThat(headers).as("the demo shows two runs, each under a '=== K CPUs, seed N: ...' title").hasSize(2);
         first = lines.subList(headers.get(0), headers.get(1));
         second = lines.subList(headers.get(1), lines.size());
     }
@@ -85,10 +85,10 @@ class HerdDemoTest {
 
     @Test
     void theTitlesNameBothOutcomes() {
-        assertThat(first.get(0)).as("the first run: the famous log").matches(
-                "=== seed \\d+: both workers return from epoll_wait; the loser's accept4 fails with EAGAIN ===");
-        assertThat(second.get(0)).as("the second run: the hidden wake-up").matches(
-                "=== seed \\d+: the loser is woken, finds nothing and sleeps again inside epoll_wait ===");
+        assertThat(first.get(0)).as("the first run: the famous log, with a free CPU for each woken worker").matches(
+                "=== 3 CPUs, seed \\d+: both workers return from epoll_wait; the loser's accept4 fails with EAGAIN ===");
+        assertThat(second.get(0)).as("the second run: the hidden wake-up, on one CPU").isEqualTo(
+                "=== 1 CPU, seed 0: the loser is woken, finds nothing and sleeps again inside epoll_wait ===");
     }
 
     @Test
@@ -173,19 +173,20 @@ class HerdDemoTest {
 
     @Test
     void theSecondRunHidesTheLosersWakeupInsideEpollWait() {
-        assertThat(second).as("the counters: worker2 was woken (one callback, one wake-up) but its epoll_wait "
+        assertThat(second).as("the counters on one CPU: worker2, woken first (the walk is newest first), runs first "
+                + "once telnet sleeps and accepts; worker1 was woken (one callback, one wake-up) but its epoll_wait "
                 + "never returned: one hidden wake-up, no accept4 at all").containsSubsequence(
                 HEADER,
-                "worker1          1        1           1        1       0       0",
-                "worker2          1        1           0        0       0       1");
-        assertInOrder(second, "telnet connects and worker1 accepts", Pattern.quote("[pid  2103] connect(3, ") + ".*",
-                call(2101, "accept4", "6, ", PEER + ", [112 => 16], SOCK_NONBLOCK) = 10"));
+                "worker1          1        1           0        0       0       1",
+                "worker2          1        1           1        1       0       0");
+        assertInOrder(second, "telnet connects and worker2 accepts", Pattern.quote("[pid  2103] connect(3, ") + ".*",
+                call(2102, "accept4", "6, ", PEER + ", [112 => 16], SOCK_NONBLOCK) = 11"));
         int connect = assertInOrder(second, "telnet connects", Pattern.quote("[pid  2103] connect(3, ") + ".*");
         assertThat(second.subList(connect, second.size()))
-                .as("after the connect, worker2 never makes an accept4, nor returns from epoll_wait: its wake-up "
+                .as("after the connect, worker1 never makes an accept4, nor returns from epoll_wait: its wake-up "
                         + "is invisible to strace")
-                .noneMatch(l -> l.startsWith("[pid  2102] ") && l.contains("accept4"))
-                .noneMatch(l -> l.startsWith("[pid  2102] <... epoll_wait resumed>"));
+                .noneMatch(l -> l.startsWith("[pid  2101] ") && l.contains("accept4"))
+                .noneMatch(l -> l.startsWith("[pid  2101] <... epoll_wait resumed>"));
         assertThat(second).as("only the first run prints the ftrace").doesNotContain("# tracer: function_graph");
     }
 
