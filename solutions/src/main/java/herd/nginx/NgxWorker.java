@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An nginx worker process (src/os/unix/ngx_process_cycle.c): {@code ngx_worker_process_init}
@@ -40,12 +41,17 @@ public final class NgxWorker {
     public final int slot;
     /** {@code multi_accept}: accept every pending connection per event (off by default). */
     public final boolean multiAccept;
+    /** The lines of the error log kept in memory; later ones are only counted ({@link #errorLogDropped}). */
+    public static final int ERROR_LOG_LINES = 1_000;
     /**
-     * What the worker logged to its error log. Appending costs the same however long the log
-     * is, as writing to nginx's error_log file does: a worker that fails accept4 in a loop
-     * logs a line per turn, and a copy-on-write list made that quadratic.
+     * The first {@value #ERROR_LOG_LINES} lines the worker logged to its error log. nginx
+     * appends to a file; a worker that fails accept4 in a loop logs a line per turn, so the
+     * model keeps the first lines (where a storm starts) and counts the rest, in constant
+     * time and memory per line.
      */
     public final List<String> errorLog = Collections.synchronizedList(new ArrayList<>());
+    /** Lines logged after the first {@value #ERROR_LOG_LINES}, not kept. */
+    public final AtomicLong errorLogDropped = new AtomicLong();
     /** Requests read (and answered by closing). */
     public volatile long requests;
     /** {@code ngx_use_exclusive_accept}: the listening socket went into this worker's epoll with {@code EPOLLEXCLUSIVE}. */
@@ -269,12 +275,18 @@ public final class NgxWorker {
 
     /** {@code ngx_log_error()}. */
     public void log(String message) {
-        errorLog.add(message);
+        synchronized (errorLog) {
+            if (errorLog.size() < ERROR_LOG_LINES) {
+                errorLog.add(message);
+                return;
+            }
+        }
+        errorLogDropped.incrementAndGet();
     }
 
     /** {@code ngx_log_error(level, ...)}: the line as nginx's error log shows it after the pid, {@code [crit] ...}. */
     public void log(String level, String message) {
-        errorLog.add("[" + level + "] " + message);
+        log("[" + level + "] " + message);
     }
 
     /** The worker's process, once it runs. */

@@ -50,4 +50,18 @@ class NgxEventAcceptTest {
         assertThat(worker.errorLog).containsExactly("[alert] accept4() failed (22: Invalid argument)");
         assertThat(ev.timerSet).isFalse();
     }
+
+    /** A worker that fails accept4 in a loop logs a line per turn: memory must not grow with the turns. */
+    @Test
+    @DisplayName("the error log keeps its first lines and counts the rest, so an accept error loop cannot fill the memory")
+    void theErrorLogKeepsItsFirstLinesAndCountsTheRest() {
+        NgxWorker worker = new NgxWorker(null, 0, NgxConf.herd(1));
+        NgxEvent ev = acceptEvent();
+        for (int i = 0; i < NgxWorker.ERROR_LOG_LINES + 5; i++) {
+            NgxEventAccept.ngxAcceptError(worker, ev, Errno.EINVAL.neg());
+        }
+        assertThat(worker.errorLog).hasSize(NgxWorker.ERROR_LOG_LINES)
+                .allMatch(l -> l.equals("[alert] accept4() failed (22: Invalid argument)"));
+        assertThat(worker.errorLogDropped).as("lines counted, not kept").hasValue(5);
+    }
 }
