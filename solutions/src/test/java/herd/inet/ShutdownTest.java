@@ -179,10 +179,7 @@ class ShutdownTest {
     void aDisconnectForgetsTheAutomaticAddressAndReportsTheError() {
         List<String> log = new CopyOnWriteArrayList<>();
         inProcess(() -> {
-            listener(4, 0);
-            Net.current().setDropFilter(skb -> skb.flags() == SkBuff.SYN);
-            int fd = socket(Socket.SOCK_NONBLOCK);
-            assertThat(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE))).isEqualTo("EINPROGRESS");
+            int fd = connectingSocket();
             TcpSock sk = sk(fd);
             assertThat(sk.rcvSaddr).as("connect() chose 127.0.0.1").isEqualTo(SockaddrIn.INADDR_LOOPBACK);
             sk.skErrorReport = s -> log.add("sk_error_report, sk_err " + errno(-((TcpSock) s).skErr));
@@ -202,10 +199,7 @@ class ShutdownTest {
     void closingAConnectingSocketStopsItsSynTimer() {
         List<String> log = new CopyOnWriteArrayList<>();
         inProcess(() -> {
-            listener(4, 0);
-            Net.current().setDropFilter(skb -> skb.flags() == SkBuff.SYN);
-            int fd = socket(Socket.SOCK_NONBLOCK);
-            assertThat(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE))).isEqualTo("EINPROGRESS");
+            int fd = connectingSocket();
             TcpSock sk = sk(fd);
             log.add("before close: timer pending " + sk.icskRetransmitTimer.pending());
             check(Vfs.close(fd));
@@ -235,5 +229,13 @@ class ShutdownTest {
         assertThat(log).containsExactly("after the client's SHUT_RD the server reads EAGAIN, is ESTAB",
                 "after the client's SHUT_WR the server reads EOF, is CLOSE-WAIT",
                 "after the server's SHUT_WR the client reads EOF");
+    }
+    /** A non-blocking socket left in SYN_SENT: a listener on port 80 exists, but every SYN is dropped. */
+    private static int connectingSocket() {
+        listener(4, 0);
+        Net.current().setDropFilter(skb -> skb.flags() == SkBuff.SYN);
+        int fd = socket(Socket.SOCK_NONBLOCK);
+        assertThat(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE))).as("connect()").isEqualTo("EINPROGRESS");
+        return fd;
     }
 }
