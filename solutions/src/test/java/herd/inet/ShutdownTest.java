@@ -156,4 +156,86 @@ class ShutdownTest {
                 + "sk_state_change wakes the connecting task").containsExactly(
                 "shutdown: 0", "connect: ECONNRESET", "UNCONN, timer pending false");
     }
+    @Test
+    @DisplayName("shutdown(listener, SHUT_RD) resets the connections still in its accept queue, as close() does "
+            + "(tcp_disconnect -> inet_csk_listen_stop): the client reads ECONNRESET")
+    void aListenerShutDownForReadingResetsItsQueue() {
+        inProcess(() -> {
+            int lfd = listener(4, Socket.SOCK_NONBLOCK);
+            int c = Sockets.connect(Socket.SOCK_NONBLOCK, null);
+            assertThat(sk(lfd).skAckBacklog).as("one connection waits to be accepted").isEqualTo(1);
+
+            assertThat(SocketCalls.shutdown(lfd, Socket.SHUT_RD)).isZero();
+
+            assertThat(sk(lfd).skAckBacklog).as("inet_csk_listen_stop emptied the accept queue").isZero();
+            assertThat(state(c)).as("the child's reset reached the client: tcp_reset, CLOSE").isEqualTo("UNCONN");
+            assertThat(recv(c, 8)).as("the client's pending error").isEqualTo("ECONNRESET");
+        });
+    }
+
+    @Test
+    @DisplayName("tcp_disconnect of a connecting socket forgets the automatic local address (inet_reset_saddr) "
+            + "and tells the owner (sk_error_report)")
+    void aDisconnectForgetsTheAutomaticAddressAndReportsTheError() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        inProcess(() -> {
+            int fd = connectingSocket();
+            TcpSock sk = sk(fd);
+            assertThat(sk.rcvSaddr).as("connect() chose 127.0.0.1").isEqualTo(SockaddrIn.INADDR_LOOPBACK);
+            sk.skErrorReport = s -> log.add("sk_error_report, sk_err " + errno(-((TcpSock) s).skErr));
+            long resets = Net.current().stat(Mib.OUT_RSTS);
+
+            assertThat(SocketCalls.shutdown(fd, Socket.SHUT_RDWR)).isZero();
+
+            assertThat(sk.rcvSaddr).as("bind() did not choose it: inet_reset_saddr").isEqualTo(SockaddrIn.INADDR_ANY);
+            assertThat(Net.current().stat(Mib.OUT_RSTS) - resets)
+                    .as("tcp_need_reset is false in SYN_SENT: the peer has nothing to reset").isZero();
+        });
+        assertThat(log).as("tcp_disconnect ends with sk_error_report").containsExactly("sk_error_report, sk_err ECONNRESET");
+    }
+
+    @Test
+    @DisplayName("close() of a connecting socket stops its SYN retransmit timer: no SYN leaves after the close")
+    void closingAConnectingSocketStopsItsSynTimer() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        inProcess(() -> {
+            int fd = connectingSocket();
+            TcpSock sk = sk(fd);
+            log.add("before close: timer pending " + sk.icskRetransmitTimer.pending());
+            check(Vfs.close(fd));
+            log.add("after close: timer pending " + sk.icskRetransmitTimer.pending() + ", sk_shutdown "
+                    + (sk.skShutdown == Sock.SHUTDOWN_MASK ? "SHUTDOWN_MASK" : sk.skShutdown));
+        });
+        assertThat(log).as("tcp_close: shut down both ways; inet_csk_destroy_sock -> tcp_clear_xmit_timers")
+                .containsExactly("before close: timer pending true", "after close: timer pending false, sk_shutdown "
+                        + "SHUTDOWN_MASK");
+    }
+    @Test
+    @DisplayName("tcp_shutdown sends the FIN for SEND_SHUTDOWN only: SHUT_RD leaves the peer reading; SHUT_WR in "
+            + "CLOSE_WAIT (the peer's FIN came first) sends it, and the peer reads end of stream")
+    void onlySendShutdownSendsTheFin() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        inProcess(() -> {
+            int lfd = listener(4, 0);
+            int c = Sockets.connect(Socket.SOCK_NONBLOCK, null);
+            int s = Sockets.accept(lfd, Socket.SOCK_NONBLOCK);
+            check(SocketCalls.shutdown(c, Socket.SHUT_RD));
+            log.add("after the client's SHUT_RD the server reads " + recv(s, 8) + ", is " + state(s));
+            check(SocketCalls.shutdown(c, Socket.SHUT_WR));
+            log.add("after the client's SHUT_WR the server reads " + recv(s, 8) + ", is " + state(s));
+            check(SocketCalls.shutdown(s, Socket.SHUT_WR));
+            log.add("after the server's SHUT_WR the client reads " + recv(c, 8));
+        });
+        assertThat(log).containsExactly("after the client's SHUT_RD the server reads EAGAIN, is ESTAB",
+                "after the client's SHUT_WR the server reads EOF, is CLOSE-WAIT",
+                "after the server's SHUT_WR the client reads EOF");
+    }
+    /** A non-blocking socket left in SYN_SENT: a listener on port 80 exists, but every SYN is dropped. */
+    private static int connectingSocket() {
+        listener(4, 0);
+        Net.current().setDropFilter(skb -> skb.flags() == SkBuff.SYN);
+        int fd = socket(Socket.SOCK_NONBLOCK);
+        assertThat(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE))).as("connect()").isEqualTo("EINPROGRESS");
+        return fd;
+    }
 }

@@ -20,6 +20,7 @@ import static herd.socket.SockOptions.SO_RCVTIMEO;
 import static herd.socket.SockOptions.SO_REUSEADDR;
 import static herd.socket.SockOptions.SO_REUSEPORT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import herd.course.kit.Schedulers;
 import herd.fs.File;
@@ -437,6 +438,29 @@ class SocketCallsTest {
         });
     }
 
+    @Test
+    @DisplayName("accept4() with an address length of 0 copies no address but writes the length back (16); "
+            + "with an address and no length: EFAULT, the connection lost")
+    void accept4WithAZeroOrMissingLength() {
+        inProcess(sched, () -> {
+            int lfd = listener(5, Socket.SOCK_NONBLOCK);
+            connect(Socket.SOCK_NONBLOCK, null);
+            SockaddrIn[] addr = new SockaddrIn[1];
+            int[] len = {0};
+            assertThat(SocketCalls.accept4(lfd, addr, len, 0)).as("move_addr_to_user with *ulen == 0 succeeds")
+                    .isEqualTo(5);
+            assertThat(addr[0]).as("a 0-byte buffer gets no address").isNull();
+            assertThat(len[0]).as("the length written back all the same").isEqualTo(SockaddrIn.SIZE);
+
+            connect(Socket.SOCK_NONBLOCK, null);
+            assertThat(errno(SocketCalls.accept4(lfd, addr, null, 0)))
+                    .as("an address without a length: move_addr_to_user's get_user fails").isEqualTo("EFAULT");
+            assertThat(addr[0]).as("nothing copied").isNull();
+            assertThat(errno(SocketCalls.accept4(lfd, null, null, 0))).as("the connection was dequeued and closed")
+                    .isEqualTo("EAGAIN");
+        });
+    }
+
     // ---- setsockopt, getsockopt ----------------------------------------------------------------
 
     @Test
@@ -553,6 +577,39 @@ class SocketCallsTest {
             assertThat(fds).containsExactly(Map.entry("getsockopt(99)", "EBADF"),
                     Map.entry("getsockopt(/dev/null)", "ENOTSOCK"), Map.entry("setsockopt(99)", "EBADF"),
                     Map.entry("setsockopt(/dev/null)", "ENOTSOCK"));
+        });
+    }
+
+    @Test
+    @DisplayName("setsockopt(), getsockopt() and shutdown() hold the file only for the call (fdget/fdput): "
+            + "its reference count is back to 1 after each, and close() then releases the socket")
+    void optionsAndShutdownPutTheirFileReference() {
+        inProcess(sched, () -> {
+            int lfd = listener(5, 0);
+            File file = file(lfd);
+            check(SocketCalls.setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, 1));
+            assertThat(file.fileCount()).as("after setsockopt").isEqualTo(1);
+            check(SocketCalls.getsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, new int[1], new int[] {4}));
+            assertThat(file.fileCount()).as("after getsockopt").isEqualTo(1);
+            check(SocketCalls.shutdown(lfd, Socket.SHUT_WR));
+            assertThat(file.fileCount()).as("after shutdown").isEqualTo(1);
+            TcpSock sk = sk(lfd);
+            check(Vfs.close(lfd));
+            assertThat(file.fileCount()).as("close() put the last reference").isZero();
+            assertThat(sk.skState).as("so the socket was released: tcp_close").isEqualTo(TcpSock.TCP_CLOSE);
+        });
+    }
+
+    @Test
+    @DisplayName("the model has SOL_SOCKET options only: another level is a mistake of the caller, named in the error")
+    void optionsOfAnotherLevelAreOutsideTheModel() {
+        inProcess(sched, () -> {
+            int fd = socket(0);
+            int ipprotoTcp = 6;
+            assertThatThrownBy(() -> SocketCalls.setsockopt(fd, ipprotoTcp, SO_REUSEADDR, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not level 6");
+            assertThatThrownBy(() -> SocketCalls.getsockopt(fd, ipprotoTcp, SO_REUSEADDR, new int[1], new int[] {4}))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not level 6");
         });
     }
 
