@@ -209,17 +209,18 @@ final class Build {
                 "-classpath", cp, "--release", "17", "-proc:none", "-nowarn", "-encoding", "UTF-8"), null,
                 fileManager().getJavaFileObjectsFromPaths(sources));
         try {
+            // Analysed first, so that the API is read from javac's own model; generated only if it is sound.
+            java.util.function.BooleanSupplier clean = () -> diagnostics.getDiagnostics().stream()
+                    .noneMatch(d -> d.getKind() == Diagnostic.Kind.ERROR);
             String api = Api.of(task.analyze());
-            if (diagnostics.getDiagnostics().stream().noneMatch(d -> d.getKind() == Diagnostic.Kind.ERROR)) {
+            if (clean.getAsBoolean()) {
                 task.generate();
-            }
-            if (diagnostics.getDiagnostics().stream().noneMatch(d -> d.getKind() == Diagnostic.Kind.ERROR)) {
-                return new Compiled(new Errors(List.of()), api);
+                if (clean.getAsBoolean()) {
+                    return new Compiled(new Errors(List.of()), api);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (IllegalStateException e) {
-            // javac's analysis stopped on errors: they are in the diagnostics
         }
         List<String> messages = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {

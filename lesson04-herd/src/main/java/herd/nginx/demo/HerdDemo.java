@@ -43,8 +43,8 @@ public final class HerdDemo {
         long bothReturn = bothReturnSeed();
         show(bothReturn, CPUS, "both workers return from epoll_wait; the loser's accept4 fails with EAGAIN", true);
         show(0, 1, "the loser is woken, finds nothing and sleeps again inside epoll_wait", false);
-        timeline(firstSeed(true), "the loser's accept4 fails with EAGAIN");
-        timeline(firstSeed(false), "the loser sleeps again, unseen by strace");
+        timeline(exploringSeed(true), "the loser's accept4 fails with EAGAIN");
+        timeline(exploringSeed(false), "the loser sleeps again, unseen by strace");
     }
 
     /** The first seed in which both workers return on {@link #CPUS} CPUs and one accept4 gets EAGAIN: the log. */
@@ -69,7 +69,7 @@ public final class HerdDemo {
      * On the one CPU that explores interleavings: the first seed in which worker 1 accepts and
      * worker 2 gets EAGAIN ({@code spurious}), or hides its wake-up.
      */
-    static long firstSeed(boolean spurious) {
+    static long exploringSeed(boolean spurious) {
         for (long seed = 0; seed < 1000; seed++) {
             try (DeterministicScheduler sched = new DeterministicScheduler(seed, PREEMPTION)) {
                 List<WorkerCounters> c = HerdRun.run(sched, 2, 1, false).counters();

@@ -24,8 +24,8 @@ class HerdTimelineTest {
 
     @Test
     void theDemoShowsSeed0AndSeed12() {
-        assertThat(HerdDemo.firstSeed(true)).as("the first seed whose loser returns and gets EAGAIN").isZero();
-        assertThat(HerdDemo.firstSeed(false)).as("the first seed whose loser's wake-up is hidden").isEqualTo(12);
+        assertThat(HerdDemo.exploringSeed(true)).as("the first seed whose loser returns and gets EAGAIN").isZero();
+        assertThat(HerdDemo.exploringSeed(false)).as("the first seed whose loser's wake-up is hidden").isEqualTo(12);
     }
 
     @Test
