@@ -37,7 +37,15 @@ public final class Trace {
     private final LongSupplier clock;
     private final long callCost;
     private final Cpus cpus;
+    /**
+     * The events a trace keeps, like ftrace's ring buffer has a size: a task that loops
+     * forever (a wrong exercise, until its test times out) must not fill the memory.
+     * Later events are counted as lost; the first ones, where a run goes wrong, stay.
+     */
+    public static final int MAX_EVENTS = 1_000_000;
     private final List<TraceEvent> events = new ArrayList<>();
+    /** Events not kept once the trace was full; guarded by {@link #events}. */
+    private long lost;
     /** The trace clock: the time of the next event, at least; guarded by {@link #events}. */
     private long next;
 
@@ -178,8 +186,12 @@ public final class Trace {
         synchronized (events) {
             long time = Math.max(now, next);
             next = call ? time + callCost : time;
-            events.add(new TraceEvent(time, task == null ? 0 : task.pid(), task == null ? "<idle>" : task.comm(), kind,
-                    name, detail, ret, peer == null ? null : peer.toString(), cpu));
+            if (events.size() < MAX_EVENTS) {
+                events.add(new TraceEvent(time, task == null ? 0 : task.pid(), task == null ? "<idle>" : task.comm(),
+                        kind, name, detail, ret, peer == null ? null : peer.toString(), cpu));
+            } else {
+                lost++;
+            }
         }
         if (call && task != null) {
             cpus.called(task, kind);
@@ -191,6 +203,13 @@ public final class Trace {
         Trace trace = ofCurrent();
         if (trace != null) {
             trace.record(context(), TraceEvent.Kind.MARK, "mark", text, 0, null);
+        }
+    }
+
+    /** The events recorded after the trace was full ({@value #MAX_EVENTS}), as ftrace counts its overruns. */
+    public long lost() {
+        synchronized (events) {
+            return lost;
         }
     }
 
