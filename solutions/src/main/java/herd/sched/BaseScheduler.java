@@ -53,8 +53,7 @@ abstract class BaseScheduler implements Scheduler, AutoCloseable {
     @Override
     public final Task spawn(String comm, Runnable body) {
         Task task = new Task(nextPid.getAndIncrement(), comm, this);
-        Thread thread = new Thread(() -> taskMain(task, body), task.toString());
-        thread.setDaemon(true);
+        Thread thread = new TaskThread(task, () -> taskMain(task, body));
         task.setThread(thread);
         tasks.add(task);
         enqueueNew(task);
@@ -63,7 +62,6 @@ abstract class BaseScheduler implements Scheduler, AutoCloseable {
     }
 
     private void taskMain(Task task, Runnable body) {
-        Task.bind(task);
         try {
             awaitFirstRun(task);
             body.run();

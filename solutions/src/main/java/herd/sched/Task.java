@@ -22,8 +22,6 @@ public final class Task {
     /** Either sleeping state: what {@code wake_up()} may wake. */
     public static final int TASK_NORMAL = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE;
 
-    private static final ThreadLocal<Task> CURRENT = new ThreadLocal<>();
-
     private final int pid;
     private final String comm;
     private final Scheduler scheduler;
@@ -47,13 +45,7 @@ public final class Task {
 
     /** {@code current}: the task running on this thread, or null outside any task. */
     public static Task current() {
-        return CURRENT.get();
-    }
-
-    /** Makes {@code task} the current task of the calling thread. */
-    static void bind(Task task) {
-        task.thread = Thread.currentThread();
-        CURRENT.set(task);
+        return TaskThread.current();
     }
 
     void setThread(Thread thread) {

@@ -1,6 +1,7 @@
 package herd.trace;
 
 import herd.sched.Task;
+import herd.sched.TaskThread;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -124,10 +125,6 @@ public final class Trace {
         }
     }
 
-    private static final ThreadLocal<Boolean> IN_TIMER = ThreadLocal.withInitial(() -> false);
-    /** The trace a kernel timer's function records into, while it runs. */
-    private static final ThreadLocal<Trace> TIMER_TRACE = new ThreadLocal<>();
-
     /**
      * Runs a timer's callback: it interrupts whatever task is on the CPU, so what it
      * records belongs to no task ({@code <idle>-0}), and kernel functions it calls are
@@ -142,19 +139,13 @@ public final class Trace {
      * kernel functions it calls traced into {@code trace} as {@code <idle>-0}'s.
      */
     public static void runTimer(Trace trace, Runnable callback) {
-        IN_TIMER.set(true);
-        TIMER_TRACE.set(trace);
-        try {
-            callback.run();
-        } finally {
-            IN_TIMER.set(false);
-            TIMER_TRACE.remove();
-        }
+        TaskThread.runTimer(trace, callback);
     }
 
     /** The task events are recorded for: the current task, or null in a timer. */
     public static Task context() {
-        return IN_TIMER.get() ? null : Task.current();
+        Task current = Task.current();
+        return current == null || TaskThread.inTimer() ? null : current;
     }
 
     /** The trace of the current task (or of the running kernel timer), or null outside a task or when it is off. */
@@ -163,8 +154,8 @@ public final class Trace {
             return null;
         }
         Trace trace;
-        if (IN_TIMER.get()) {
-            trace = TIMER_TRACE.get();
+        if (TaskThread.inTimer()) {
+            trace = TaskThread.timerTrace();
         } else {
             Task current = Task.current();
             trace = current == null ? null : current.scheduler().trace();

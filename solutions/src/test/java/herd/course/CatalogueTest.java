@@ -39,9 +39,6 @@ class CatalogueTest {
         List<String> modules = Catalogue.LESSONS.stream().map(Catalogue.Lesson::module).toList();
         String parent = Files.readString(root.resolve("pom.xml"));
         assertThat(all("<module>(lesson[^<]+)</module>", parent)).as("the parent pom's lesson modules").isEqualTo(modules);
-        assertThat(all("<course.excludedGroups>(lesson[^<]+)</course.excludedGroups>", parent))
-                .as("the lessons whose tests the maintainers' build runs only against solutions")
-                .containsExactly(String.join(",", Catalogue.LESSONS.stream().map(l -> l.id().tag()).toList()));
         assertThat(all("<dependency>course\\.herd:([^:]+):test-jar:tests</dependency>",
                 Files.readString(root.resolve("solutions/pom.xml"))))
                 .as("the lesson test-jars solutions runs").isEqualTo(modules);

@@ -48,10 +48,16 @@ class ExercisesInOrderTest {
         }
     }
 
+    /**
+     * Every point of progress but the last lesson solved in full: that workbook is the
+     * reference itself, whose tests Surefire runs in this build already.
+     */
     static Stream<Progress> progress() {
         List<Progress> all = new ArrayList<>();
+        Catalogue.Lesson last = Catalogue.LESSONS.get(Catalogue.LESSONS.size() - 1);
         for (Catalogue.Lesson lesson : Catalogue.LESSONS) {
-            for (int solved = 0; solved <= lesson.exercises().size(); solved++) {
+            int end = lesson == last ? lesson.exercises().size() - 1 : lesson.exercises().size();
+            for (int solved = 0; solved <= end; solved++) {
                 all.add(new Progress(lesson, solved));
             }
         }

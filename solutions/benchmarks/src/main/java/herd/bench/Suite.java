@@ -74,9 +74,10 @@ public final class Suite {
                         .verbosity(VerboseMode.SILENT)
                         .param("workers", "2")
                         .param("entries", "1", "64")
-                        .warmupIterations(1).warmupTime(TimeValue.milliseconds(100))
-                        .measurementIterations(1).measurementTime(TimeValue.milliseconds(200))
-                        .forks(1);
+                        .warmupIterations(1).warmupTime(TimeValue.milliseconds(50))
+                        .measurementIterations(1).measurementTime(TimeValue.milliseconds(100))
+                        // A fork's start-up is most of a smoke run's time; its numbers mean nothing.
+                        .forks(1).jvmArgsAppend("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
             }
             default -> options.include(WakeBench.class.getSimpleName()).include(WakeUpCommonBench.class.getSimpleName());
         }
