@@ -205,8 +205,14 @@ final class Build {
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         String cp = String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList());
         // One file manager for the tool's run: in watch, the libraries' jars are opened once, not on every save.
-        JavacTask task = (JavacTask) javac.getTask(null, fileManager(), diagnostics, List.of("-d", out.toString(),
-                "-classpath", cp, "--release", "17", "-proc:none", "-nowarn", "-encoding", "UTF-8"), null,
+        List<String> options = new ArrayList<>(List.of("-d", out.toString(), "-classpath", cp, "-proc:none", "-nowarn",
+                "-encoding", "UTF-8"));
+        if (Runtime.version().feature() != 17) {
+            // Java 17's API, as Maven compiles it; on 17 itself that is the JDK's own, and --release would
+            // open the JDK's ct.sym archive again on every save.
+            options.addAll(List.of("--release", "17"));
+        }
+        JavacTask task = (JavacTask) javac.getTask(null, fileManager(), diagnostics, options, null,
                 fileManager().getJavaFileObjectsFromPaths(sources));
         try {
             // Analysed first, so that the API is read from javac's own model; generated only if it is sound.

@@ -24,6 +24,8 @@ public final class Task {
 
     private final int pid;
     private final String comm;
+    /** {@code comm-pid}, as ftrace names a task: every trace event carries it. */
+    private final String name;
     private final Scheduler scheduler;
     /** {@code p->pi_lock}: serialises wake-ups of this task. */
     final SpinLock piLock = new SpinLock();
@@ -40,6 +42,7 @@ public final class Task {
     Task(int pid, String comm, Scheduler scheduler) {
         this.pid = pid;
         this.comm = comm;
+        this.name = comm + "-" + pid;
         this.scheduler = scheduler;
     }
 
@@ -152,6 +155,6 @@ public final class Task {
 
     @Override
     public String toString() {
-        return comm + "-" + pid;
+        return name;
     }
 }
