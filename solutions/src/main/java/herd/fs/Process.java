@@ -54,18 +54,21 @@ public final class Process {
         return p;
     }
 
-    /** A new task of this process running {@code body} (a thread: {@code clone(CLONE_FILES)}). */
+    /**
+     * A new task of this process running {@code body} (a thread: {@code clone(CLONE_FILES)}).
+     * The task is one of the process's threads before it can run, as {@code copy_process}
+     * links it into its thread group before {@code wake_up_new_task}: on real threads the
+     * child may run before this returns, and its {@code getpid()} must already be its own.
+     */
     public Task spawn(String taskComm, Runnable body) {
         live.incrementAndGet();
-        Task task = scheduler.spawn(taskComm, () -> {
+        return scheduler.spawn(taskComm, threads::add, () -> {
             CURRENT.set(this);
             body.run();
             if (live.decrementAndGet() == 0) {
                 files.closeFiles();
             }
         });
-        threads.add(task);
-        return task;
     }
 
     /**

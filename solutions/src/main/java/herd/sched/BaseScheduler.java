@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** What both schedulers share: tasks on daemon threads, pids, the trace, and the first failure of a run. */
 abstract class BaseScheduler implements Scheduler, AutoCloseable {
@@ -51,11 +52,12 @@ abstract class BaseScheduler implements Scheduler, AutoCloseable {
     }
 
     @Override
-    public final Task spawn(String comm, Runnable body) {
+    public final Task spawn(String comm, Consumer<Task> attach, Runnable body) {
         Task task = new Task(nextPid.getAndIncrement(), comm, this);
         Thread thread = new TaskThread(task, () -> taskMain(task, body));
         task.setThread(thread);
         tasks.add(task);
+        attach.accept(task); // copy_process: the new task joins its process before anything can run it
         enqueueNew(task);
         thread.start();
         return task;

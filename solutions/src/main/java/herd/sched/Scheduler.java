@@ -2,6 +2,7 @@ package herd.sched;
 
 import herd.locking.SpinLock;
 import herd.trace.Trace;
+import java.util.function.Consumer;
 
 /**
  * The CPU side of kernel/sched/core.c: what runs, when a task sleeps, and how a woken
@@ -13,7 +14,18 @@ import herd.trace.Trace;
  */
 public interface Scheduler {
     /** Creates a runnable task that runs {@code body} ({@code kernel_thread}/{@code fork}). */
-    Task spawn(String comm, Runnable body);
+    default Task spawn(String comm, Runnable body) {
+        return spawn(comm, task -> { }, body);
+    }
+
+    /**
+     * Creates a task that runs {@code body}, and runs {@code attach} on it before the task
+     * can run: {@code copy_process()} links the new task into its thread group (its pid,
+     * {@code p->thread_node}) before {@code wake_up_new_task()} makes it runnable, and on
+     * another CPU the child may run before {@code fork} has returned to its parent. What
+     * the task's process knows of it must be in place by then.
+     */
+    Task spawn(String comm, Consumer<Task> attach, Runnable body);
 
     /** {@code __schedule()}: the current task gives up the CPU; it sleeps unless its state is running. */
     void schedule();
