@@ -19,6 +19,7 @@ final class Client {
     private record Order(int connections, boolean oneAtATime) {
     }
 
+    private static final long ANSWER_TIMEOUT_SECONDS = 60;
     private final SynchronousQueue<Order> orders = new SynchronousQueue<>();
     private final SynchronousQueue<Order> done = new SynchronousQueue<>();
     private volatile boolean stopped;
@@ -62,7 +63,12 @@ final class Client {
 
     private void run(Order order) throws InterruptedException {
         orders.put(order);
-        done.take();
+        // A batch takes milliseconds: a minute means the model lost a connection or a wake-up,
+        // and the run must fail (JMH stops on it) rather than hang the build.
+        if (done.poll(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS) == null) {
+            throw new IllegalStateException(order.connections() + " connections not served within "
+                    + ANSWER_TIMEOUT_SECONDS + " s: the server model is stuck");
+        }
     }
 
     /** Lets the client's task end. */

@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *     the primitives;
  * <li>{@code growth}: the herd and {@code EPOLLEXCLUSIVE} with 1 to 256 workers, throughput
  *     only: the headline ratio at 64 workers and the slope of the cost per connection;
- * <li>{@code smoke}: every benchmark once, 2 workers, short iterations (about a minute),
+ * <li>{@code smoke}: every benchmark once, 2 workers, short iterations, in this JVM (about 15 s),
  *     to show that nothing is broken; its numbers mean nothing;
  * <li>{@code report}: runs nothing, writes the report again from the directory's
  *     {@code jmh.json}.
@@ -69,15 +69,16 @@ public final class Suite {
             case "growth" -> options.param("strategy", "herd", "EPOLLEXCLUSIVE").param("workers", GROWTH_WORKERS)
                     .mode(Mode.Throughput);
             case "smoke" -> {
-                System.out.println("The benchmarks' smoke run: every benchmark once, briefly (about 30 s)...");
+                System.out.println("The benchmarks' smoke run: every benchmark once, briefly (about 15 s)...");
                 options.include(WakeBench.class.getSimpleName()).include(WakeUpCommonBench.class.getSimpleName())
                         .verbosity(VerboseMode.SILENT)
                         .param("workers", "2")
                         .param("entries", "1", "64")
                         .warmupIterations(1).warmupTime(TimeValue.milliseconds(50))
                         .measurementIterations(1).measurementTime(TimeValue.milliseconds(100))
-                        // A fork's start-up is most of a smoke run's time; its numbers mean nothing.
-                        .forks(1).jvmArgsAppend("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+                        // Every benchmark in this JVM: a fork's start-up was most of a smoke run's
+                        // time, and its numbers mean nothing anyway.
+                        .forks(0);
             }
             default -> options.include(WakeBench.class.getSimpleName()).include(WakeUpCommonBench.class.getSimpleName());
         }
