@@ -83,6 +83,26 @@ class GivenWakeUpsTest {
     }
 
     @Test
+    void aWaitEventWhoseConditionHoldsAlreadyReturnsAtOnceWithoutQueueingOrSleeping() {
+        DeterministicScheduler sched = schedulers.deterministic(1);
+        WaitQueueHead wq = new WaitQueueHead("wq");
+        long[] ret = new long[4];
+        Task waiter = sched.spawn("waiter", () -> {
+            WaitEvent.waitEvent(wq, () -> true);
+            ret[0] = WaitEvent.waitEventInterruptible(wq, () -> true);
+            ret[1] = WaitEvent.waitEventInterruptibleExclusive(wq, () -> true);
+            ret[2] = WaitEvent.waitEventInterruptibleTimeout(wq, () -> true, 5_000);
+            ret[3] = WaitEvent.waitEventInterruptibleTimeout(wq, () -> true, 0);
+        });
+        sched.run();
+        assertThat(ret).as("0, 0, the whole timeout, and 1 for a timeout of 0: the condition held, which is "
+                + "success (___wait_cond_timeout)").containsExactly(0, 0, 5_000, 1);
+        assertThat(waiter.voluntarySwitches()).as("nobody slept").isZero();
+        assertThat(sched.trace().events()).as("the macros test the condition before ___wait_event")
+                .noneMatch(e -> e.name().equals("___wait_event"));
+    }
+
+    @Test
     void reportsNameTheQueueAndEachEntryByItsTaskAndKind() {
         DeterministicScheduler sched = schedulers.deterministic(1);
         Task reader = sched.spawn("reader", () -> { });
