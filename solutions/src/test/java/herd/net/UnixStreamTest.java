@@ -134,6 +134,30 @@ class UnixStreamTest {
             assertThat(Process.current().files.fget(FilesStruct.NR_OPEN_DEFAULT - 1))
                     .as("the first end's fd was closed again").isNull();
             assertThat(Vfs.dup(0)).as("so it is free").isEqualTo(FilesStruct.NR_OPEN_DEFAULT - 1);
+            assertThat(errno(UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM, 0, sv)))
+                    .as("no room for either end").isEqualTo("EMFILE");
+        });
+    }
+
+    @Test
+    void socketpairTakesTheLowestFreeFdsDescriptorZeroIncluded() {
+        inProcess(sched, () -> {
+            assertThat(Vfs.close(0)).isZero();
+            int[] sv = socketpair(false);
+            assertThat(sv).as("fd 0 is free again: the first end gets it").containsExactly(0, 3);
+        });
+    }
+
+    @Test
+    void closingOneEndPurgesItsOwnReceiveQueueAndShutsItDown() {
+        inProcess(sched, () -> {
+            int[] sv = socketpair(false);
+            UnixStream.UnixSock closing = sock(sv[0]);
+            sendAll(sv[1], "unread");
+            assertThat(closing.queued()).isEqualTo(6);
+            assertThat(Vfs.close(sv[0])).isZero();
+            assertThat(closing.queued()).as("unix_release_sock: the closing end's unread data is dropped").isZero();
+            assertThat(closing.skShutdown).as("and it is shut down both ways").isEqualTo(Sock.SHUTDOWN_MASK);
         });
     }
 
