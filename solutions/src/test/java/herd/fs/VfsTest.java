@@ -75,6 +75,28 @@ class VfsTest {
     }
 
     @Test
+    void eventfd2FlagsWithoutANameAreHexAsStracePrintsThem() {
+        String out = strace(() -> {
+            EventFd.eventfd2(0, 0x4);
+            EventFd.eventfd2(1, EventFd.EFD_NONBLOCK | 0x40);
+        });
+
+        assertThat(out).as("printflags: the unknown bits in hex, commented when no flag is known").isEqualTo("""
+                [pid   100] eventfd2(0, 0x4 /* EFD_??? */) = -1 EINVAL (Invalid argument)
+                [pid   100] eventfd2(1, EFD_NONBLOCK|0x40) = -1 EINVAL (Invalid argument)
+                """);
+    }
+
+    @Test
+    void pollBitsWithoutANameAreHex() {
+        assertThat(Poll.names("POLL", Poll.EPOLLIN | 0x8000)).isEqualTo("POLLIN|0x8000");
+        assertThat(Poll.names("EPOLL", Poll.POLLFREE)).as("POLLFREE is the kernel's own, user space has no name for it")
+                .isEqualTo("0x4000");
+        assertThat(Poll.names("EPOLL", Poll.EPOLLERR | Poll.EPOLLIN | Poll.EPOLLRDHUP))
+                .as("in strace's order, whatever the bits' order").isEqualTo("EPOLLIN|EPOLLERR|EPOLLRDHUP");
+    }
+
+    @Test
     void aSocketsBytesAreQuotedAsStraceQuotesThem() {
         String text = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
         byte[] get = text.getBytes(StandardCharsets.US_ASCII);

@@ -13,9 +13,11 @@ import static herd.fs.Poll.EPOLLRDNORM;
 import static herd.fs.Poll.EPOLLWRBAND;
 import static herd.fs.Poll.EPOLLWRNORM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import herd.course.kit.Schedulers;
 import herd.fs.File;
+import herd.fs.FilesStruct;
 import herd.fs.Poll;
 import herd.fs.PollTable;
 import herd.fs.Process;
@@ -23,6 +25,7 @@ import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
+import herd.trace.StraceFormat;
 import herd.wait.WaitQueueEntry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -96,6 +99,86 @@ class UnixStreamTest {
             assertThat(recv(3, 16)).as("written on 4, read on 3").isEqualTo("world");
             assertThat(recv(4, 16)).as("a write is not read back on its own end").isEqualTo("EAGAIN");
         });
+    }
+
+    @Test
+    void socketpairRefusesWhatTheModelDoesNotHaveAndABadAddressIsEfault() {
+        inProcess(sched, () -> {
+            for (int[] args : new int[][] {{2, UnixStream.SOCK_STREAM, 0}, {UnixStream.AF_UNIX, 2, 0},
+                {UnixStream.AF_UNIX, UnixStream.SOCK_STREAM, 1}}) {
+                assertThatThrownBy(() -> UnixStream.socketpair(args[0], args[1], args[2], new int[2]))
+                        .as("socketpair(%d, %d, %d)", args[0], args[1], args[2])
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("AF_UNIX SOCK_STREAM sockets only");
+            }
+            int[] one = {-1};
+            assertThat(errno(UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM, 0, null)))
+                    .as("sv is NULL: copy_to_user fails").isEqualTo("EFAULT");
+            assertThat(errno(UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM, 0, one)))
+                    .as("sv has room for one fd only").isEqualTo("EFAULT");
+            assertThat(one).containsExactly(-1);
+            assertThat(Process.current().files.openFds()).as("a failed socketpair takes no fd").containsExactly(0, 1, 2);
+        });
+    }
+
+    @Test
+    void socketpairWithOneFreeFdIsEmfileAndGivesTheFirstFdBack() {
+        inProcess(sched, () -> {
+            for (int fd = 3; fd < FilesStruct.NR_OPEN_DEFAULT - 1; fd++) {
+                assertThat(Vfs.dup(0)).isEqualTo(fd);
+            }
+            int[] sv = {-1, -1};
+            assertThat(errno(UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM, 0, sv)))
+                    .as("room for the first end only").isEqualTo("EMFILE");
+            assertThat(sv).as("sv is written only on success").containsExactly(-1, -1);
+            assertThat(Process.current().files.fget(FilesStruct.NR_OPEN_DEFAULT - 1))
+                    .as("the first end's fd was closed again").isNull();
+            assertThat(Vfs.dup(0)).as("so it is free").isEqualTo(FilesStruct.NR_OPEN_DEFAULT - 1);
+            assertThat(errno(UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM, 0, sv)))
+                    .as("no room for either end").isEqualTo("EMFILE");
+        });
+    }
+
+    @Test
+    void socketpairTakesTheLowestFreeFdsDescriptorZeroIncluded() {
+        inProcess(sched, () -> {
+            assertThat(Vfs.close(0)).isZero();
+            int[] sv = socketpair(false);
+            assertThat(sv).as("fd 0 is free again: the first end gets it").containsExactly(0, 3);
+        });
+    }
+
+    @Test
+    void closingOneEndPurgesItsOwnReceiveQueueAndShutsItDown() {
+        inProcess(sched, () -> {
+            int[] sv = socketpair(false);
+            UnixStream.UnixSock closing = sock(sv[0]);
+            sendAll(sv[1], "unread");
+            assertThat(closing.queued()).isEqualTo(6);
+            assertThat(Vfs.close(sv[0])).isZero();
+            assertThat(closing.queued()).as("unix_release_sock: the closing end's unread data is dropped").isZero();
+            assertThat(closing.skShutdown).as("and it is shut down both ways").isEqualTo(Sock.SHUTDOWN_MASK);
+        });
+    }
+
+    @Test
+    void socketpairAsStracePrintsIt() {
+        new Process(sched, "test").spawn("test", () -> {
+            socketpair(false);
+            socketpair(true);
+            UnixStream.socketpair(UnixStream.AF_UNIX, UnixStream.SOCK_STREAM, 0, null);
+        });
+        sched.run();
+        assertThat(StraceFormat.render(sched.trace().events())).isEqualTo("""
+                [pid   100] socketpair(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK, 0, [3, 4]) = 0
+                [pid   100] socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
+                [pid   100] socketpair(AF_UNIX, SOCK_STREAM, 0, 0x7ffc0000) = -1 EFAULT (Bad address)
+                """);
+    }
+
+    @Test
+    void aSocketIsNamedByItsWaitQueueInReports() {
+        assertThat(new Sock("tcp.sk_wq")).hasToString("tcp.sk_wq");
     }
 
     @Test
