@@ -7,8 +7,6 @@ import herd.fs.File;
 import herd.fs.FileOperations;
 import herd.fs.PollTable;
 import herd.list.ListHead;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@code eventpoll_fops}: an epoll is a file too. Polling it (poll(2), or an outer
@@ -58,7 +56,12 @@ public final class EventPollFile implements FileOperations {
         return res;
     }
 
-    /** {@code ep_eventpoll_release()} / {@code ep_free()}: wakes the pollers, then removes every item. */
+    /**
+     * {@code ep_eventpoll_release()} / {@code ep_clear_and_put()}: wakes the pollers, then
+     * removes every item ({@code ep_remove_safe}), except one whose file's last close is
+     * removing it at the same time ({@code dying}): that one is left to
+     * {@link #eventpollRelease}, so that it is removed, and its watch uncounted, once.
+     */
     @Override
     public void release(File file) {
         EventPoll ep = (EventPoll) file.privateData;
@@ -75,20 +78,30 @@ public final class EventPollFile implements FileOperations {
         }
     }
 
-    /** {@code eventpoll_release()}: the last reference to {@code file} is gone; every epoll forgets it. */
+    /**
+     * {@code eventpoll_release()} / {@code eventpoll_release_file()}: the last reference to
+     * {@code file} is gone; every epoll forgets it. One item at a time: under
+     * {@code f_lock} the first item of {@code f_ep} is marked {@code dying}, then removed
+     * under its epoll's {@code mtx} ({@code __ep_remove} with force); then the list is read
+     * again, since an epoll closed meanwhile may have removed other items.
+     */
     public static void eventpollRelease(File file) {
         if (file.fEp.isEmpty()) {
             return;
         }
-        List<EpItem> watchers = new ArrayList<>();
-        file.fLock.lock();
-        file.fEp.entries().forEach(watchers::add);
-        file.fLock.unlock();
-        for (EpItem epi : watchers) {
+        for (;;) {
+            file.fLock.lock();
+            EpItem epi = file.fEp.firstEntry();
+            if (epi == null) {
+                file.fLock.unlock();
+                return;
+            }
+            epi.dying = true;
+            file.fLock.unlock();
             EventPoll ep = epi.ep;
             ep.mtx.lock();
             try {
-                EpollCtl.epRemove(ep, epi);
+                EpollCtl.epRemove(ep, epi, true);
             } finally {
                 ep.mtx.unlock();
             }
