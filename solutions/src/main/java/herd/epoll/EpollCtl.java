@@ -96,33 +96,39 @@ public final class EpollCtl {
                 ep.mtx.lock();
                 try {
                     EpItem epi = ep.epFind(tf, fd);
+                    error = Errno.EINVAL.neg();
                     switch (op) {
                         case EPOLL_CTL_ADD:
-                            if (epi != null) {
-                                return Errno.EEXIST.neg();
+                            if (epi == null) {
+                                epds.events |= EPOLLERR | EPOLLHUP;
+                                error = epInsert(ep, epds, tf, fd);
+                            } else {
+                                error = Errno.EEXIST.neg();
                             }
-                            epds.events |= EPOLLERR | EPOLLHUP;
-                            return epInsert(ep, epds, tf, fd);
+                            break;
                         case EPOLL_CTL_DEL:
-                            if (epi == null) {
-                                return Errno.ENOENT.neg();
+                            if (epi != null) {
+                                epRemove(ep, epi);
+                                error = 0;
+                            } else {
+                                error = Errno.ENOENT.neg();
                             }
-                            epRemove(ep, epi);
-                            return 0;
+                            break;
                         case EPOLL_CTL_MOD:
-                            if (epi == null) {
-                                return Errno.ENOENT.neg();
+                            if (epi != null) {
+                                error = epModExclusiveCheck(epi);
+                                if (error == 0) {
+                                    epds.events |= EPOLLERR | EPOLLHUP;
+                                    epModify(ep, epi, epds);
+                                }
+                            } else {
+                                error = Errno.ENOENT.neg();
                             }
-                            error = epModExclusiveCheck(epi);
-                            if (error != 0) {
-                                return error;
-                            }
-                            epds.events |= EPOLLERR | EPOLLHUP;
-                            epModify(ep, epi, epds);
-                            return 0;
+                            break;
                         default:
-                            return Errno.EINVAL.neg();
+                            break;
                     }
+                    return error;
                 } finally {
                     ep.mtx.unlock();
                 }
