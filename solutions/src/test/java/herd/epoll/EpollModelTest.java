@@ -108,7 +108,9 @@ class EpollModelTest {
             check(ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN));
             check(ctl(keep, EPOLL_CTL_ADD, efd, EPOLLIN));
             EventPoll dead = ep(epfd);
+            EpItem item = dead.items().get(0);
             File efdFile = file(efd);
+            assertThat(item.pwqlist()).as("the item's entry on the eventfd's queue").hasSize(1);
             assertThat(eventfdQueue(efdFile).head.size()).as("one entry per epoll on the eventfd's queue").isEqualTo(2);
             assertThat(dead.user.epollWatches.get()).as("two watches counted for the user").isEqualTo(2);
 
@@ -117,6 +119,7 @@ class EpollModelTest {
                     + "closed epoll's entry is gone, the other epoll's stays").isEqualTo(1);
             assertThat(efdFile.fEp.size()).as("and its item is off the eventfd's f_ep").isEqualTo(1);
             assertThat(dead.items()).as("its tree is empty").isEmpty();
+            assertThat(item.pwqlist()).as("ep_unregister_pollwait emptied the item's pwqlist").isEmpty();
             assertThat(dead.user.epollWatches.get()).as("its watch is uncounted").isEqualTo(1);
             signal(efd, 1);
             assertThat(dead.callbacks.sum()).as("a write to the eventfd no longer reaches the dead epoll's "
@@ -297,5 +300,35 @@ class EpollModelTest {
             assertThat(ep.items()).singleElement().hasToString("epitem(fd 4, anon_inode:[eventfd])");
             assertThat(EventPoll.EP_UNACTIVE_PTR).hasToString("EP_UNACTIVE_PTR");
         });
+    }
+
+    @Test
+    @DisplayName("a thread woken by a signal whose entry is still on ep->wq (the event's callback woke the newer "
+            + "waiter) harvests the event before it looks at the signal: eavail is re-checked only after a timeout")
+    void aSignalledWaiterStillQueuedHarvestsFirst() {
+        AtomicLong first = new AtomicLong(-999);
+        AtomicLong second = new AtomicLong(-999);
+        int[] fds = new int[2];
+        Process p = new Process(sched, "test");
+        Task older = p.spawn("older", () -> {
+            fds[0] = epoll();
+            fds[1] = eventfd();
+            check(ctl(fds[0], EPOLL_CTL_ADD, fds[1], EPOLLIN));
+            first.set(Epoll.epollWait(fds[0], slots(1), 1, -1));
+        });
+        sched.runUntil(sched.clock());
+        p.spawn("newer", () -> second.set(Epoll.epollWait(fds[0], slots(1), 1, -1)));
+        sched.runUntil(sched.clock());
+        assertThat(older.state()).as("the older waiter sleeps").isEqualTo(Task.TASK_INTERRUPTIBLE);
+        p.spawn("signal-then-event", () -> {
+            Sched.sendSignal(older);
+            signal(fds[1], 1);
+        });
+        sched.runUntilIdle();
+        assertThat(second.get()).as("the callback's exclusive wake-up went to the newer waiter, at the head of ep->wq")
+                .isEqualTo(1);
+        assertThat(first.get()).as("the older one, woken by the signal with its entry still queued, harvests the "
+                + "level-triggered event too (ep_poll: eavail = 1 after any wake-up; -EINTR only when nothing was "
+                + "delivered)").isEqualTo(1);
     }
 }
