@@ -29,6 +29,7 @@ import herd.sched.Sched;
 import herd.sched.Task;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
@@ -132,10 +133,12 @@ class EpollModelTest {
      * A file whose {@code ->poll} reports nothing and, while it is polled, makes another
      * file readable: a wake-up that reaches the epoll during {@code ep_send_events}'s scan.
      */
-    private record WakesAnotherWhenPolled(EventFd.Ctx other) implements FileOperations {
+    private record WakesAnotherWhenPolled(EventFd.Ctx other, AtomicBoolean armed) implements FileOperations {
         @Override
         public int poll(File file, PollTable wait) {
-            EventFd.eventfdSignal(other);
+            if (armed.get()) {
+                EventFd.eventfdSignal(other);
+            }
             return 0;
         }
     }
@@ -148,11 +151,14 @@ class EpollModelTest {
             int epfd = epoll();
             int efd = eventfd();
             EventFd.Ctx ctx = (EventFd.Ctx) file(efd).privateData;
-            File quiet = new File("quiet", new WakesAnotherWhenPolled(ctx), null, 0);
+            AtomicBoolean armed = new AtomicBoolean();
+            File quiet = new File("quiet", new WakesAnotherWhenPolled(ctx, armed), null, 0);
             int qfd = Process.current().files.installNew(quiet);
             check(ctl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN));
             check(ctl(epfd, EPOLL_CTL_ADD, qfd, EPOLLIN));
             EventPoll ep = ep(epfd);
+            assertThat(ep.readyList()).as("nothing is ready yet").isEmpty();
+            armed.set(true);
             ep.lock.lock();
             try {
                 ep.rdllist.addTail(Epolls.item(ep, qfd).rdllink);
