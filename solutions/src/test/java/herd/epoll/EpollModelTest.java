@@ -337,4 +337,14 @@ class EpollModelTest {
                 + "level-triggered event too (ep_poll: eavail = 1 after any wake-up; -EINTR only when nothing was "
                 + "delivered)").isEqualTo(1);
     }
+
+    @Test
+    @DisplayName("with stdin closed, epoll_create1 returns descriptor 0: the lowest free one")
+    void epollCreateCanReturnDescriptorZero() {
+        inProcess(sched, () -> {
+            check(Vfs.close(0));
+            assertThat(Epoll.epollCreate1(0)).as("get_unused_fd_flags: fd 0 is free").isZero();
+            assertThat(file(0).privateData).as("fd 0 is the new epoll").isInstanceOf(EventPoll.class);
+        });
+    }
 }

@@ -867,4 +867,15 @@ class SocketCallsTest {
         assertThat(new SockaddrIn(10, 80, SockaddrIn.INADDR_LOOPBACK))
                 .hasToString("{sa_family=10, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}");
     }
+
+    @Test
+    @DisplayName("an int option given a timeval reads its first four bytes and fails as the int call would: "
+            + "SO_ERROR is read-only (ENOPROTOOPT)")
+    void aTimevalForAReadOnlyIntOptionIsEnoprotoopt() {
+        inProcess(sched, () -> {
+            int fd = socket(0);
+            assertThat(errno(SocketCalls.setsockopt(fd, SOL_SOCKET, SO_ERROR, new Timeval(1, 0))))
+                    .isEqualTo("ENOPROTOOPT");
+        });
+    }
 }
