@@ -7,6 +7,8 @@ import herd.fs.File;
 import herd.fs.FileOperations;
 import herd.fs.PollTable;
 import herd.list.ListHead;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code eventpoll_fops}: an epoll is a file too. Polling it (poll(2), or an outer
@@ -80,24 +82,24 @@ public final class EventPollFile implements FileOperations {
 
     /**
      * {@code eventpoll_release()} / {@code eventpoll_release_file()}: the last reference to
-     * {@code file} is gone; every epoll forgets it. One item at a time: under
-     * {@code f_lock} the first item of {@code f_ep} is marked {@code dying}, then removed
-     * under its epoll's {@code mtx} ({@code __ep_remove} with force); then the list is read
-     * again, since an epoll closed meanwhile may have removed other items.
+     * {@code file} is gone; every epoll forgets it. Under {@code f_lock} each item of
+     * {@code f_ep} is marked {@code dying}, so that an epoll closed meanwhile
+     * ({@code ep_clear_and_put}) leaves it alone; then each is removed under its epoll's
+     * {@code mtx} ({@code __ep_remove} with force). (Mainline marks and removes one item at
+     * a time, re-reading {@code f_ep}; marking them all at once protects them the same way.)
      */
     public static void eventpollRelease(File file) {
         if (file.fEp.isEmpty()) {
             return;
         }
-        for (;;) {
-            file.fLock.lock();
-            EpItem epi = file.fEp.firstEntry();
-            if (epi == null) {
-                file.fLock.unlock();
-                return;
-            }
+        List<EpItem> watchers = new ArrayList<>();
+        file.fLock.lock();
+        for (EpItem epi : file.fEp.entries()) {
             epi.dying = true;
-            file.fLock.unlock();
+            watchers.add(epi);
+        }
+        file.fLock.unlock();
+        for (EpItem epi : watchers) {
             EventPoll ep = epi.ep;
             ep.mtx.lock();
             try {
