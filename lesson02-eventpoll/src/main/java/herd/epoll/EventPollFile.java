@@ -58,7 +58,12 @@ public final class EventPollFile implements FileOperations {
         return res;
     }
 
-    /** {@code ep_eventpoll_release()} / {@code ep_free()}: wakes the pollers, then removes every item. */
+    /**
+     * {@code ep_eventpoll_release()} / {@code ep_clear_and_put()}: wakes the pollers, then
+     * removes every item ({@code ep_remove_safe}), except one whose file's last close is
+     * removing it at the same time ({@code dying}): that one is left to
+     * {@link #eventpollRelease}, so that it is removed, and its watch uncounted, once.
+     */
     @Override
     public void release(File file) {
         EventPoll ep = (EventPoll) file.privateData;
@@ -75,20 +80,30 @@ public final class EventPollFile implements FileOperations {
         }
     }
 
-    /** {@code eventpoll_release()}: the last reference to {@code file} is gone; every epoll forgets it. */
+    /**
+     * {@code eventpoll_release()} / {@code eventpoll_release_file()}: the last reference to
+     * {@code file} is gone; every epoll forgets it. Under {@code f_lock} each item of
+     * {@code f_ep} is marked {@code dying}, so that an epoll closed meanwhile
+     * ({@code ep_clear_and_put}) leaves it alone; then each is removed under its epoll's
+     * {@code mtx} ({@code __ep_remove} with force). (Mainline marks and removes one item at
+     * a time, re-reading {@code f_ep}; marking them all at once protects them the same way.)
+     */
     public static void eventpollRelease(File file) {
         if (file.fEp.isEmpty()) {
             return;
         }
         List<EpItem> watchers = new ArrayList<>();
         file.fLock.lock();
-        file.fEp.entries().forEach(watchers::add);
+        for (EpItem epi : file.fEp.entries()) {
+            epi.dying = true;
+            watchers.add(epi);
+        }
         file.fLock.unlock();
         for (EpItem epi : watchers) {
             EventPoll ep = epi.ep;
             ep.mtx.lock();
             try {
-                EpollCtl.epRemove(ep, epi);
+                EpollCtl.epRemove(ep, epi, true);
             } finally {
                 ep.mtx.unlock();
             }

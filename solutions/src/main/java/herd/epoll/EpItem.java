@@ -25,6 +25,12 @@ public final class EpItem {
     final ListHead<EpItem> fllink = new ListHead<>(this);
     /** {@code event}: the interest mask with its flags, and the user's data. */
     public final EpollEvent event;
+    /**
+     * {@code dying}: set under the watched file's {@code f_lock} by
+     * {@link EventPollFile#eventpollRelease eventpoll_release_file} before it waits for
+     * {@code ep->mtx}; a concurrent {@code ep_clear_and_put} then leaves the item to it.
+     */
+    boolean dying;
 
     /** An item of {@code ep} for {@code ffd} with a copy of {@code event}, on no list. */
     EpItem(EventPoll ep, EpollFileFd ffd, EpollEvent event) {

@@ -96,33 +96,39 @@ public final class EpollCtl {
                 ep.mtx.lock();
                 try {
                     EpItem epi = ep.epFind(tf, fd);
+                    error = Errno.EINVAL.neg();
                     switch (op) {
                         case EPOLL_CTL_ADD:
-                            if (epi != null) {
-                                return Errno.EEXIST.neg();
+                            if (epi == null) {
+                                epds.events |= EPOLLERR | EPOLLHUP;
+                                error = epInsert(ep, epds, tf, fd);
+                            } else {
+                                error = Errno.EEXIST.neg();
                             }
-                            epds.events |= EPOLLERR | EPOLLHUP;
-                            return epInsert(ep, epds, tf, fd);
+                            break;
                         case EPOLL_CTL_DEL:
-                            if (epi == null) {
-                                return Errno.ENOENT.neg();
+                            if (epi != null) {
+                                epRemove(ep, epi);
+                                error = 0;
+                            } else {
+                                error = Errno.ENOENT.neg();
                             }
-                            epRemove(ep, epi);
-                            return 0;
+                            break;
                         case EPOLL_CTL_MOD:
-                            if (epi == null) {
-                                return Errno.ENOENT.neg();
+                            if (epi != null) {
+                                error = epModExclusiveCheck(epi);
+                                if (error == 0) {
+                                    epds.events |= EPOLLERR | EPOLLHUP;
+                                    epModify(ep, epi, epds);
+                                }
+                            } else {
+                                error = Errno.ENOENT.neg();
                             }
-                            error = epModExclusiveCheck(epi);
-                            if (error != 0) {
-                                return error;
-                            }
-                            epds.events |= EPOLLERR | EPOLLHUP;
-                            epModify(ep, epi, epds);
-                            return 0;
+                            break;
                         default:
-                            return Errno.EINVAL.neg();
+                            break;
                     }
+                    return error;
                 } finally {
                     ep.mtx.unlock();
                 }
@@ -261,15 +267,30 @@ public final class EpollCtl {
     // ---- given -------------------------------------------------------------------------------
 
     /**
-     * {@code ep_remove()}: takes the item's entries off the file's wait queues, unlinks it
-     * from the file, the tree and the ready list, and uncounts the watch. The caller holds
-     * {@code ep.mtx}.
+     * {@code ep_remove_safe()}: {@link #epRemove(EventPoll, EpItem, boolean) __ep_remove}
+     * without force, so an item whose file is being released is left to
+     * {@code eventpoll_release_file}. The caller holds {@code ep.mtx}.
      */
     static void epRemove(EventPoll ep, EpItem epi) {
+        epRemove(ep, epi, false);
+    }
+
+    /**
+     * {@code __ep_remove()}: takes the item's entries off the file's wait queues; then,
+     * unless the item is {@link EpItem#dying dying} and this is not the forced removal of
+     * {@code eventpoll_release_file}, unlinks it from the file, the tree and the ready list,
+     * and uncounts the watch. (The kernel's returns whether the epoll may now be freed; the
+     * model's epolls are not reference-counted.) The caller holds {@code ep.mtx}.
+     */
+    static void epRemove(EventPoll ep, EpItem epi, boolean force) {
         try (var fn = Ftrace.enter("ep_remove")) {
             epUnregisterPollwait(epi);
             File file = epi.ffd.file();
             file.fLock.lock();
+            if (epi.dying && !force) {
+                file.fLock.unlock();
+                return;
+            }
             epi.fllink.delInit();
             file.fLock.unlock();
             ep.rbr.remove(epi.ffd);

@@ -692,4 +692,190 @@ class SocketCallsTest {
                 "[pid   100] connect(4, " + to81 + ", 16) = -1 ECONNREFUSED (Connection refused)",
                 "[pid   100] listen(0, 5) = -1 ENOTSOCK (Socket operation on non-socket)");
     }
+
+    // ---- file references, descriptor 0, the option and address bounds ---------------------------
+
+    @Test
+    @DisplayName("bind(), listen(), connect() and accept4() hold the file only for the call (fdget/fdput), "
+            + "on success and on failure; so does the socket lookup that finds no socket (ENOTSOCK)")
+    void theCallsPutTheirFileReference() {
+        inProcess(sched, () -> {
+            int lfd = socket(Socket.SOCK_NONBLOCK);
+            File lfile = file(lfd);
+            Map<String, Long> counts = new LinkedHashMap<>();
+            check(SocketCalls.bind(lfd, SERVER, SockaddrIn.SIZE));
+            counts.put("bind", lfile.fileCount());
+            assertThat(errno(SocketCalls.bind(lfd, SERVER, 129))).isEqualTo("EINVAL");
+            counts.put("bind, EINVAL", lfile.fileCount());
+            check(SocketCalls.listen(lfd, 5));
+            counts.put("listen", lfile.fileCount());
+            assertThat(errno(SocketCalls.accept4(lfd, null, null, 0))).isEqualTo("EAGAIN");
+            counts.put("accept4, EAGAIN", lfile.fileCount());
+            int cfd = socket(0);
+            File cfile = file(cfd);
+            check(SocketCalls.connect(cfd, SERVER, SockaddrIn.SIZE));
+            counts.put("connect", cfile.fileCount());
+            assertThat(errno(SocketCalls.connect(cfd, null, SockaddrIn.SIZE))).isEqualTo("EFAULT");
+            counts.put("connect, EFAULT", cfile.fileCount());
+            int afd = (int) check(SocketCalls.accept4(lfd, new SockaddrIn[1], new int[] {SockaddrIn.SIZE}, 0));
+            counts.put("accept4", lfile.fileCount());
+            counts.put("the accepted file", file(afd).fileCount());
+            assertThat(counts).as("each call's fdput gives back the reference its fdget took: only the descriptor's "
+                    + "remains").containsExactly(Map.entry("bind", 1L), Map.entry("bind, EINVAL", 1L),
+                            Map.entry("listen", 1L), Map.entry("accept4, EAGAIN", 1L), Map.entry("connect", 1L),
+                            Map.entry("connect, EFAULT", 1L), Map.entry("accept4", 1L),
+                            Map.entry("the accepted file", 1L));
+
+            File devNull = file(0);
+            assertThat(devNull.fileCount()).as("/dev/null behind fds 0, 1 and 2").isEqualTo(3);
+            List<String> notSockets = List.of(errno(SocketCalls.bind(0, SERVER, SockaddrIn.SIZE)),
+                    errno(SocketCalls.listen(0, 5)), errno(SocketCalls.connect(0, SERVER, SockaddrIn.SIZE)),
+                    errno(SocketCalls.accept4(0, null, null, 0)), errno(SocketCalls.shutdown(0, Socket.SHUT_RD)),
+                    errno(SocketCalls.setsockopt(0, SOL_SOCKET, SO_REUSEADDR, 1)),
+                    errno(SocketCalls.getsockopt(0, SOL_SOCKET, SO_REUSEADDR, new int[1], new int[] {4})));
+            assertThat(notSockets).as("each call on /dev/null").containsOnly("ENOTSOCK").hasSize(7);
+            assertThat(devNull.fileCount()).as("sockfd_lookup_light puts the file it found not to be a socket")
+                    .isEqualTo(3);
+            check(Vfs.close(lfd));
+            assertThat(lfile.fileCount()).as("close() put the last reference").isZero();
+            assertThat(sk(afd).skState).as("the accepted socket lives on").isEqualTo(TcpSock.TCP_ESTABLISHED);
+        });
+    }
+
+    @Test
+    @DisplayName("AF_UNSPEC (0) is inside [0, NPROTO): socket() checks the type's range next (EINVAL), and only then "
+            + "finds no family 0 (EAFNOSUPPORT)")
+    void afUnspecPassesTheFamilyRangeCheck() {
+        inProcess(sched, () -> {
+            assertThat(errno(SocketCalls.socket(Socket.AF_UNSPEC, 11, 0)))
+                    .as("__sock_create: family 0 is in range, type 11 is not").isEqualTo("EINVAL");
+            assertThat(errno(SocketCalls.socket(Socket.AF_UNSPEC, Socket.SOCK_STREAM, 0)))
+                    .as("no protocol family registers AF_UNSPEC").isEqualTo("EAFNOSUPPORT");
+        });
+    }
+
+    @Test
+    @DisplayName("connect(fd, NULL, 0): move_addr_to_kernel copies nothing and succeeds, so a non-socket is ENOTSOCK")
+    void aZeroLengthAddressPassesMoveAddrToKernel() {
+        inProcess(sched, () -> {
+            assertThat(errno(SocketCalls.connect(0, null, 0)))
+                    .as("a length of 0 with no address is no fault (EFAULT needs ulen > 0), and 0 is in [0, 128]")
+                    .isEqualTo("ENOTSOCK");
+        });
+    }
+
+    @Test
+    @DisplayName("with stdin closed, accept4() may return descriptor 0: the lowest free one, installed and traced")
+    void accept4CanReturnDescriptorZero() {
+        inProcess(sched, () -> {
+            int lfd = listener(5, Socket.SOCK_NONBLOCK);
+            int client = connect(Socket.SOCK_NONBLOCK, null);
+            check(Vfs.close(0));
+            SockaddrIn[] addr = new SockaddrIn[1];
+            int[] len = {SockaddrIn.SIZE};
+            assertThat(SocketCalls.accept4(lfd, addr, len, 0)).as("get_unused_fd_flags: fd 0 is free").isZero();
+            assertThat(sk(0).skState).as("fd 0 is the accepted connection").isEqualTo(TcpSock.TCP_ESTABLISHED);
+            assertThat(addr[0]).as("its peer").isEqualTo(sk(client).local());
+            assertThat(lfd).isEqualTo(3);
+        });
+        assertThat(strace(sched)).as("strace shows the address written for a result of 0 too").contains(
+                "[pid   100] accept4(3, {sa_family=AF_INET, sin_port=htons(32768), sin_addr=inet_addr(\"127.0.0.1\")}, "
+                        + "[16 => 16], 0) = 0");
+    }
+
+    @Test
+    @DisplayName("getsockopt() without a value or a length buffer: EFAULT, as the copy from user memory fails")
+    void getsockoptWithoutBuffersIsEfault() {
+        inProcess(sched, () -> {
+            int fd = socket(0);
+            assertThat(errno(SocketCalls.getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, new int[1], null)))
+                    .as("no optlen").isEqualTo("EFAULT");
+            assertThat(errno(SocketCalls.getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, null, new int[] {4})))
+                    .as("no optval").isEqualTo("EFAULT");
+        });
+    }
+
+    @Test
+    @DisplayName("SO_RCVTIMEO: a tv_sec of MAX_SCHEDULE_TIMEOUT's seconds minus 1 or more is no timeout; one second "
+            + "less is kept")
+    void soRcvtimeoUpperBound() {
+        long limit = Long.MAX_VALUE / 1_000_000_000L - 1;
+        inProcess(sched, () -> {
+            int fd = socket(0);
+            check(SocketCalls.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Timeval(limit - 1, 999_999)));
+            assertThat(sk(fd).skRcvtimeo).as("sock_set_timeout: tv_sec < MAX_SCHEDULE_TIMEOUT / HZ - 1 is converted")
+                    .isEqualTo((limit - 1) * 1_000_000_000L + 999_999_000L);
+            check(SocketCalls.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Timeval(limit, 0)));
+            assertThat(sk(fd).skRcvtimeo).as("at the limit it stays MAX_SCHEDULE_TIMEOUT")
+                    .isEqualTo(Sched.MAX_SCHEDULE_TIMEOUT);
+        });
+    }
+
+    @Test
+    @DisplayName("strace names the family, type, protocol, option, shutdown how and accept4 flags it knows, "
+            + "and prints the others as numbers")
+    void straceNames() {
+        inProcess(sched, () -> {
+            int fd = socket(0);
+            SocketCalls.socket(Socket.AF_UNSPEC, Socket.SOCK_STREAM, Socket.IPPROTO_TCP);
+            SocketCalls.socket(10, 2 | Socket.SOCK_CLOEXEC | 0x40, 17);
+            SocketCalls.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+            SocketCalls.setsockopt(fd, SOL_SOCKET, SO_ERROR, 1);
+            SocketCalls.setsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, 1);
+            SocketCalls.setsockopt(fd, SOL_SOCKET, 99, 1);
+            SocketCalls.shutdown(fd, Socket.SHUT_RD);
+            SocketCalls.shutdown(fd, Socket.SHUT_WR);
+            SocketCalls.shutdown(fd, Socket.SHUT_RDWR);
+            SocketCalls.shutdown(fd, 7);
+            SocketCalls.accept4(fd, new SockaddrIn[1], new int[] {SockaddrIn.SIZE},
+                    Socket.SOCK_CLOEXEC | Socket.SOCK_NONBLOCK);
+            SocketCalls.accept4(fd, null, new int[] {SockaddrIn.SIZE}, 0x400);
+        });
+        assertThat(strace(sched)).containsExactly(
+                "[pid   100] socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+                "[pid   100] socket(AF_UNSPEC, SOCK_STREAM, IPPROTO_TCP) = -1 EAFNOSUPPORT (Address family not supported by protocol)",
+                "[pid   100] socket(10, 2|SOCK_CLOEXEC|0x40, 17) = -1 EINVAL (Invalid argument)",
+                "[pid   100] setsockopt(3, SOL_SOCKET, SO_REUSEPORT, [1], 4) = 0",
+                "[pid   100] setsockopt(3, SOL_SOCKET, SO_ERROR, [1], 4) = -1 ENOPROTOOPT (Protocol not available)",
+                "[pid   100] setsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, [1], 4) = -1 ENOPROTOOPT (Protocol not available)",
+                "[pid   100] setsockopt(3, SOL_SOCKET, 99, [1], 4) = -1 ENOPROTOOPT (Protocol not available)",
+                "[pid   100] shutdown(3, SHUT_RD) = -1 ENOTCONN (Transport endpoint is not connected)",
+                "[pid   100] shutdown(3, SHUT_WR) = -1 ENOTCONN (Transport endpoint is not connected)",
+                "[pid   100] shutdown(3, SHUT_RDWR) = -1 ENOTCONN (Transport endpoint is not connected)",
+                "[pid   100] shutdown(3, 7) = -1 EINVAL (Invalid argument)",
+                "[pid   100] accept4(3, 0x7ffc0000, [16], SOCK_CLOEXEC|SOCK_NONBLOCK) = -1 EINVAL (Invalid argument)",
+                "[pid   100] accept4(3, NULL, [16], 0x400) = -1 EINVAL (Invalid argument)");
+    }
+
+    @Test
+    @DisplayName("struct sockaddr_in holds a 16-bit port and a dotted IPv4 address of four bytes; strace prints a "
+            + "family it does not know as a number")
+    void sockaddrInBounds() {
+        assertThat(new SockaddrIn(Socket.AF_INET, 0, 0).port()).isZero();
+        assertThat(new SockaddrIn(Socket.AF_INET, 0xffff, 0).port()).isEqualTo(65535);
+        assertThatThrownBy(() -> new SockaddrIn(Socket.AF_INET, 0x10000, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16 bits");
+        assertThatThrownBy(() -> new SockaddrIn(Socket.AF_INET, -1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16 bits");
+        assertThat(SockaddrIn.inet("255.255.255.255", 1).addr()).isEqualTo(-1);
+        assertThat(SockaddrIn.inet("0.0.0.0", 1).addr()).isZero();
+        assertThat(SockaddrIn.inet("10.1.2.3", 8080).endpoint()).isEqualTo("10.1.2.3:8080");
+        for (String bad : new String[] {"256.0.0.1", "1.2.3.-1", "1.2.3", "1.2.3.4.5"}) {
+            assertThatThrownBy(() -> SockaddrIn.inet(bad, 80)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a dotted IPv4 address");
+        }
+        assertThat(new SockaddrIn(10, 80, SockaddrIn.INADDR_LOOPBACK))
+                .hasToString("{sa_family=10, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}");
+    }
+
+    @Test
+    @DisplayName("an int option given a timeval reads its first four bytes and fails as the int call would: "
+            + "SO_ERROR is read-only (ENOPROTOOPT)")
+    void aTimevalForAReadOnlyIntOptionIsEnoprotoopt() {
+        inProcess(sched, () -> {
+            int fd = socket(0);
+            assertThat(errno(SocketCalls.setsockopt(fd, SOL_SOCKET, SO_ERROR, new Timeval(1, 0))))
+                    .isEqualTo("ENOPROTOOPT");
+        });
+    }
 }
