@@ -150,13 +150,18 @@ public final class Tcp {
     static long tcpDisconnect(TcpSock sk, int flags) {
         try (var fn = Ftrace.enter("tcp_disconnect")) {
             int oldState = sk.skState;
+            boolean reset = tcpNeedReset(oldState);
+            if (reset) {
+                // The kernel sends it after tcp_set_state(CLOSE), from inet_sport, which inet_put_port leaves
+                // alone; the model's one port field (inet_num) is cleared there, so the reset leaves first.
+                TcpOutput.tcpSendActiveReset(sk);
+            }
             if (oldState != TCP_CLOSE) {
                 tcpSetState(sk, TCP_CLOSE);
             }
             if (oldState == TCP_LISTEN) {
                 InetConnectionSock.inetCskListenStop(sk);
-            } else if (tcpNeedReset(oldState)) {
-                TcpOutput.tcpSendActiveReset(sk);
+            } else if (reset) {
                 sk.skErr = Errno.ECONNRESET.number();
             } else if (oldState == TCP_SYN_SENT) {
                 sk.skErr = Errno.ECONNRESET.number();
@@ -169,8 +174,8 @@ public final class Tcp {
             }
             sk.skShutdown = 0;
             sk.skErrorReport.accept(sk);
-            return 0;
         }
+        return 0;
     }
 
     /** {@code tcp_need_reset()}: the states whose ABORT sends a reset (the model has no FIN_WAIT states). */

@@ -26,6 +26,7 @@ import static herd.fs.Poll.EPOLLRDNORM;
 import static herd.fs.Poll.EPOLLWRNORM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.course.kit.Io;
 import herd.course.kit.Schedulers;
 import herd.fs.File;
 import herd.fs.Poll;
@@ -192,6 +193,19 @@ class ConnectTest {
             assertThat(sk(cfd).skErr).isZero();
             assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE)))
                     .as("SS_UNCONNECTED: a new attempt").isEqualTo("EINPROGRESS");
+        });
+    }
+
+    @Test
+    @DisplayName("A refused connect() leaves no SYN retransmit timer armed: tcp_reset -> tcp_done -> tcp_clear_xmit_timers")
+    void aRefusedConnectDisarmsTheSynTimer() {
+        inProcess(sched, () -> {
+            int cfd = socket(Socket.SOCK_NONBLOCK);
+            TcpSock sk = sk(cfd);
+            assertThat(errno(SocketCalls.connect(cfd, NOBODY, SockaddrIn.SIZE))).isEqualTo("EINPROGRESS");
+            assertThat(state(cfd)).as("the reset came back before connect() returned").isEqualTo("UNCONN");
+            assertThat(sk.icskRetransmitTimer.pending())
+                    .as("tcp_connect armed the timer; tcp_done cleared it (a pending timer holds the socket)").isFalse();
         });
     }
 
@@ -471,6 +485,75 @@ class ConnectTest {
         assertThat(errno(result[0])).isEqualTo("ETIMEDOUT");
         assertThat(result[1]).isEqualTo(SECOND);
         assertThat(Net.of(sched).stat(Mib.LISTEN_OVERFLOWS)).as("2 queued, then 1 SYN dropped").isEqualTo(1);
+    }
+
+    /**
+     * A client socket, blocking, whose connect is in progress: its first SYN was dropped, the
+     * timer resends it at 1 s. Returns the fd; {@code seen} gets each segment as tcpdump prints
+     * it, with the client's state and owner at that moment.
+     */
+    private static int connectingBlockingClient(List<String> seen) {
+        listener(5, 0);
+        int fd = socket(Socket.SOCK_NONBLOCK);
+        TcpSock sk = sk(fd);
+        int[] syns = {0};
+        Net.current().setDropFilter(skb -> {
+            boolean drop = isSyn(skb) && syns[0]++ == 0;
+            seen.add(skb + (drop ? " dropped" : "") + " | client " + stateOf(sk)
+                    + (sk.skLock.ownedByUser() ? " owned" : " free"));
+            return drop;
+        });
+        assertThat(errno(SocketCalls.connect(fd, SERVER, SockaddrIn.SIZE))).isEqualTo("EINPROGRESS");
+        file(fd).fFlags &= ~File.O_NONBLOCK; // fcntl(F_SETFL, 0): blocking from now on
+        return fd;
+    }
+
+    @Test
+    @DisplayName("write() on a blocking socket whose handshake is not done sleeps without the socket lock until it is "
+            + "(sk_stream_wait_connect), then sends under the lock")
+    void aBlockingWriteWaitsForTheHandshake() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<String> log = new CopyOnWriteArrayList<>();
+        new Process(sched, "client").spawn("client", () -> {
+            int fd = connectingBlockingClient(seen);
+            log.add(stateOf(sk(fd)));
+            log.add("write " + errno(Vfs.write(fd, "hi".getBytes(), 2)) + " at " + sched.clock() / (SECOND / 1000)
+                    + " ms");
+            log.add(Io.recv(accept(3, 0), 8));
+            Net.current().setDropFilter(skb -> false); // not the FINs of the exit
+        });
+        sched.run();
+
+        assertThat(log).as("SYN_SENT: write() sleeps; the SYN resent at 1 s completes the handshake and wakes it")
+                .containsExactly("SYN-SENT", "write 2 at 1000 ms", "hi");
+        assertThat(seen).as("the SYN-ACK reaches the client while write() sleeps: the lock was released for the "
+                + "wait, so the segment is processed at once; the data leaves under the lock").containsExactly(
+                        "127.0.0.1.32768 > 127.0.0.1.80: Flags [S] dropped | client SYN-SENT owned",
+                        "127.0.0.1.32768 > 127.0.0.1.80: Flags [S] | client SYN-SENT free",
+                        "127.0.0.1.80 > 127.0.0.1.32768: Flags [S.] | client SYN-SENT free",
+                        "127.0.0.1.32768 > 127.0.0.1.80: Flags [.] | client ESTAB free",
+                        "127.0.0.1.32768 > 127.0.0.1.80: Flags [P.], length 2 | client ESTAB owned");
+    }
+
+    @Test
+    @DisplayName("A signal interrupts a write() waiting for the handshake: EINTR; nothing was sent, the socket is still SYN_SENT")
+    void aSignalInterruptsAWriteWaitingForTheHandshake() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<String> log = new CopyOnWriteArrayList<>();
+        Task client = new Process(sched, "client").spawn("client", () -> {
+            int fd = connectingBlockingClient(seen);
+            log.add(errno(Vfs.write(fd, "hi".getBytes(), 2)) + " at " + sched.clock() / (SECOND / 1000) + " ms");
+            log.add(stateOf(sk(fd)));
+        });
+        new Process(sched, "killer").spawn("killer", () -> {
+            Select.poll(new PollFd[0], 500);
+            Sched.sendSignal(client);
+        });
+        sched.runUntil(800 * (SECOND / 1000));
+
+        assertThat(log).as("sk_stream_wait_connect returns sock_intr_errno").containsExactly("EINTR at 500 ms",
+                "SYN-SENT");
+        assertThat(seen).as("only the lost SYN").hasSize(1);
     }
 
     @Test

@@ -230,6 +230,117 @@ class ShutdownTest {
                 "after the client's SHUT_WR the server reads EOF, is CLOSE-WAIT",
                 "after the server's SHUT_WR the client reads EOF");
     }
+    @Test
+    @DisplayName("shutdown(SHUT_WR) of a socket in CLOSE sends no FIN, whether it never connected or its connection "
+            + "was reset: tcp_shutdown sends one only from ESTABLISHED, SYN_RECV or CLOSE_WAIT")
+    void shutWrInCloseSendsNoFin() {
+        inProcess(() -> {
+            int lfd = listener(4, 0);
+            int c = Sockets.connect(Socket.SOCK_NONBLOCK, null);
+            check(Vfs.close(lfd));
+            assertThat(state(c)).as("the listener's close reset the connection it had queued").isEqualTo("UNCONN");
+            int fresh = socket(0);
+            List<String> seen = tcpdump();
+
+            assertThat(errno(SocketCalls.shutdown(fresh, Socket.SHUT_WR))).as("never connected").isEqualTo("ENOTCONN");
+            assertThat(errno(SocketCalls.shutdown(c, Socket.SHUT_WR))).as("reset").isEqualTo("ENOTCONN");
+
+            assertThat(seen).as("inet_shutdown still calls tcp_shutdown in CLOSE; tcp_shutdown's state test keeps it "
+                    + "from sending a FIN").isEmpty();
+        });
+    }
+
+    @Test
+    @DisplayName("A listener that stops listening leaves the listening hash (tcp_set_state(CLOSE) -> inet_unhash), "
+            + "after shutdown(SHUT_RD) as after close(); listening again hashes it once")
+    void aListenerThatStopsLeavesTheListeningHash() {
+        inProcess(() -> {
+            InetHashtables hashinfo = Net.current().hashinfo;
+            int lfd = listener(4, 0);
+            TcpSock sk = sk(lfd);
+            assertThat(hashinfo.listeners(80)).as("listen(): inet_hash").containsExactly(sk);
+
+            check(SocketCalls.shutdown(lfd, Socket.SHUT_RD));
+            assertThat(hashinfo.listeners(80)).as("shutdown(SHUT_RD): tcp_disconnect unhashes it").isEmpty();
+            assertThat(sk.local()).as("bind() chose 127.0.0.1 and port 80: tcp_disconnect keeps both "
+                    + "(SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK)").isEqualTo(SERVER);
+
+            check(SocketCalls.listen(lfd, 4));
+            assertThat(hashinfo.listeners(80)).as("listen() again: in the hash once").containsExactly(sk);
+
+            check(Vfs.close(lfd));
+            assertThat(hashinfo.listeners(80)).as("close(): tcp_close unhashes it").isEmpty();
+        });
+    }
+
+    @Test
+    @DisplayName("tcp_disconnect of an open connection (the kernel's connect(AF_UNSPEC) and tcp_abort path): a "
+            + "reset to the peer, ECONNRESET for the owner, unread data dropped, CLOSE")
+    void aDisconnectOfAnOpenConnectionResetsThePeer() {
+        inProcess(() -> {
+            int lfd = listener(4, 0);
+            int c = Sockets.connect(Socket.SOCK_NONBLOCK, null);
+            int s = Sockets.accept(lfd, Socket.SOCK_NONBLOCK);
+            send(c, "unread");
+            TcpSock sk = sk(s);
+            assertThat(sk.queued()).isEqualTo(6);
+            long resets = Net.current().stat(Mib.OUT_RSTS);
+
+            assertThat(disconnect(sk)).isZero();
+
+            assertThat(sk.queued()).as("__skb_queue_purge(sk_receive_queue): the unread bytes are gone").isZero();
+            assertThat(Net.current().stat(Mib.OUT_RSTS) - resets)
+                    .as("tcp_need_reset(ESTABLISHED): tcp_send_active_reset").isEqualTo(1);
+            assertThat(errno(-sk.skErr)).as("sk_err for the owner").isEqualTo("ECONNRESET");
+            assertThat(state(s)).isEqualTo("UNCONN");
+            assertThat(state(c)).as("the peer took the reset: tcp_reset, CLOSE").isEqualTo("UNCONN");
+            assertThat(recv(c, 8)).as("the peer's pending error").isEqualTo("ECONNRESET");
+        });
+    }
+
+    @Test
+    @DisplayName("tcp_disconnect in CLOSE_WAIT (the peer's FIN came, data still unread) resets too and drops the data")
+    void aDisconnectInCloseWaitResetsToo() {
+        inProcess(() -> {
+            int lfd = listener(4, 0);
+            int c = Sockets.connect(Socket.SOCK_NONBLOCK, null);
+            int s = Sockets.accept(lfd, Socket.SOCK_NONBLOCK);
+            send(c, "bye");
+            check(Vfs.close(c));
+            TcpSock sk = sk(s);
+            assertThat(state(s)).isEqualTo("CLOSE-WAIT");
+            List<String> seen = tcpdump();
+
+            assertThat(disconnect(sk)).isZero();
+
+            assertThat(seen).as("tcp_need_reset(CLOSE_WAIT): the reset leaves, to nobody (the client is gone), and is "
+                    + "not answered").containsExactly("127.0.0.1.80 > 127.0.0.1.32768: Flags [R.]");
+            assertThat(sk.queued()).as("the unread bytes are gone").isZero();
+            assertThat(errno(-sk.skErr)).isEqualTo("ECONNRESET");
+            assertThat(recv(s, 8)).as("the error first").isEqualTo("ECONNRESET");
+        });
+    }
+
+    /** {@code tcp_disconnect} under the socket lock, as its callers run it. */
+    private static long disconnect(TcpSock sk) {
+        sk.lockSock();
+        try {
+            return Tcp.tcpDisconnect(sk, 0);
+        } finally {
+            sk.releaseSock();
+        }
+    }
+
+    /** Records every segment the loopback carries from now on, as tcpdump prints it. */
+    private static List<String> tcpdump() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Net.current().setDropFilter(skb -> {
+            seen.add(skb.toString());
+            return false;
+        });
+        return seen;
+    }
+
     /** A non-blocking socket left in SYN_SENT: a listener on port 80 exists, but every SYN is dropped. */
     private static int connectingSocket() {
         listener(4, 0);

@@ -63,6 +63,16 @@ class TcpDataTest {
         return new int[] {cfd, sfd};
     }
 
+    /** Records every segment the loopback carries, as tcpdump prints it, with {@code sk}'s state and owner then. */
+    private static List<String> tcpdump(TcpSock sk) {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Net.current().setDropFilter(skb -> {
+            seen.add(skb + " | server " + TcpSock.stateName(sk.skState) + (sk.skLock.ownedByUser() ? " owned" : " free"));
+            return false;
+        });
+        return seen;
+    }
+
     @Test
     @DisplayName("Bytes written on one end are read on the other, as a stream, both ways")
     void bytesGoBothWays() {
@@ -180,6 +190,43 @@ class TcpDataTest {
             assertThat(sk(p[1]).skErr).isZero();
             assertThat(send(p[1], "x")).as("SEND_SHUTDOWN: EPIPE").isEqualTo("EPIPE");
             assertThat(recv(p[1], 10)).as("RCV_SHUTDOWN, nothing queued: EOF").isEqualTo("EOF");
+        });
+    }
+
+    @Test
+    @DisplayName("write() owns the socket (tcp_sendmsg's lock_sock): the reset its data earns waits on the backlog and "
+            + "is processed by release_sock, before write() returns")
+    void theResetAWriteEarnsWaitsForReleaseSock() {
+        inProcess(sched, () -> {
+            int[] p = pair();
+            Vfs.close(p[0]);
+            TcpSock server = sk(p[1]);
+            List<String> seen = tcpdump(server);
+
+            assertThat(send(p[1], "hello?")).isEqualTo("6");
+
+            assertThat(seen).as("each segment with the writer's socket at the moment it leaves").containsExactly(
+                    "127.0.0.1.80 > 127.0.0.1.32768: Flags [P.], length 6 | server CLOSE-WAIT owned",
+                    "127.0.0.1.32768 > 127.0.0.1.80: Flags [R] | server CLOSE-WAIT owned");
+            assertThat(state(p[1])).as("release_sock ran tcp_reset: CLOSE").isEqualTo("UNCONN");
+            assertThat(server.skLock.ownedByUser()).as("released").isFalse();
+        });
+    }
+
+    @Test
+    @DisplayName("close() owns the socket while tcp_close runs (lock_sock ... release_sock): the FIN leaves from an "
+            + "owned socket, so a segment arriving meanwhile would wait on the backlog; the socket is free after")
+    void tcpCloseRunsUnderTheSocketLock() {
+        inProcess(sched, () -> {
+            int[] p = pair();
+            TcpSock server = sk(p[1]);
+            List<String> seen = tcpdump(server);
+
+            assertThat(Vfs.close(p[1])).isZero();
+
+            assertThat(seen).as("the FIN, with the closing socket at the moment it leaves")
+                    .containsExactly("127.0.0.1.80 > 127.0.0.1.32768: Flags [F.] | server ESTAB owned");
+            assertThat(server.skLock.ownedByUser()).as("tcp_close ends with release_sock").isFalse();
         });
     }
 
