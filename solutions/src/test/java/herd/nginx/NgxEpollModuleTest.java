@@ -13,6 +13,7 @@ import herd.epoll.Epoll;
 import herd.fs.EventFd;
 import herd.fs.Poll;
 import herd.fs.Vfs;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,30 @@ class NgxEpollModuleTest {
             }
             assertThatThrownBy(() -> NgxEpollModule.ngxEpollInit(worker)).isInstanceOf(IllegalStateException.class)
                     .hasMessage("epoll_create() failed: EMFILE");
+        });
+    }
+
+    @Test
+    @DisplayName("ngx_epoll_process_events handles the events THIS epoll_wait returned, no more: after a return of "
+            + "two events, a return of one leaves the second slot holding the older event, and its handler is not "
+            + "called again")
+    void onlyTheReturnedEventsAreHandled() {
+        inWorker(false, worker -> {
+            List<Integer> calls = new ArrayList<>();
+            int[] fds = new int[2];
+            for (int i = 0; i < 2; i++) {
+                fds[i] = (int) check(EventFd.eventfd2(0, 0));
+                NgxConnection c = worker.getConnection(fds[i]);
+                c.read.handler = ev -> calls.add(ev.data.fd);
+                check(NgxEpollModule.ngxEpollAddEvent(worker, c.read, 0));
+                check(Vfs.write(fds[i], EventFd.value(1), Long.BYTES));
+            }
+            assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0, 0)).as("both eventfds readable").isEqualTo(2);
+            check(Vfs.read(fds[1], new byte[Long.BYTES], Long.BYTES));
+            assertThat(NgxEpollModule.ngxEpollProcessEvents(worker, 0, 0)).as("the second one read empty")
+                    .isEqualTo(1);
+            assertThat(calls).as("the handlers called: both, then the first alone (level-triggered)")
+                    .containsExactly(fds[0], fds[1], fds[0]);
         });
     }
 }
