@@ -29,6 +29,8 @@ class BatchAcceptTest {
             WorkerCounters before = WorkerCounters.of(master.workers.get(0));
             Telnet.burst(sched, "client", n);
             sched.runUntilIdle();
+            assertThat(master.workers.get(0).errorLog).as("the error log: EAGAIN ends a batch, it is not an error")
+                    .isEmpty();
             return WorkerCounters.of(master.workers.get(0)).minus(before);
         }
     }
@@ -50,5 +52,15 @@ class BatchAcceptTest {
         WorkerCounters c = burst(3);
         assertThat(List.of(c.wakeups(), c.epollWaitReturns(), c.accepts(), c.eagain()))
                 .as("[wake-ups, epoll_wait returns, accepts, EAGAIN] for 3 connections").containsExactly(1L, 1L, 3L, 1L);
+    }
+
+    @Test
+    @DisplayName("101 queued connections: the first event stops at the cap, 100, without a 101st accept4; the next "
+            + "takes the last one and ends with EAGAIN")
+    void theCapIsAHundredNotMore() {
+        WorkerCounters c = burst(101);
+        assertThat(List.of(c.wakeups(), c.epollWaitReturns(), c.accepts(), c.eagain()))
+                .as("[wake-ups, epoll_wait returns, accepts, EAGAIN] for 101 connections").containsExactly(1L, 2L,
+                        101L, 1L);
     }
 }

@@ -1,12 +1,18 @@
 package herd.fix;
 
+import static herd.course.kit.Syscalls.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import herd.course.Seeds;
+import herd.fs.Process;
+import herd.fs.Vfs;
 import herd.nginx.HttpWork;
 import herd.nginx.Telnet;
 import herd.nginx.WorkerCounters;
 import herd.sched.DeterministicScheduler;
+import herd.socket.SockaddrIn;
+import herd.socket.Socket;
+import herd.socket.SocketCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -84,8 +90,8 @@ class PreforkServerTest {
     }
 
     @Test
-    @DisplayName("a child busy for 50 ms with /work/50 is not in accept: the next request, 10 ms later, wakes the "
-            + "other child, which accepts it at once")
+    @DisplayName("a child busy for 50 ms with /work/50 is not in accept: the next two requests, 10 and 20 ms later, "
+            + "both wake the other child, which accepts each at once")
     void aBusyChildIsPassedOver(Seeds seeds) {
         seeds.explore(10, 0.5, sched -> {
             PreforkServer server = startIdle(sched, 2);
@@ -93,13 +99,38 @@ class PreforkServerTest {
             Telnet.request(sched, "slow", HttpWork.request(50));
             sched.runUntil(sched.clock() + 10 * MS);
             int busy = acceptor(before, server.counters());
-            List<WorkerCounters> mid = server.counters();
-            Telnet.request(sched, "quick", HttpWork.request(0));
-            sched.runUntil(sched.clock());
-            assertThat(acceptor(mid, server.counters())).as("the child that accepted the quick request")
-                    .isEqualTo(1 - busy);
+            for (String quick : List.of("quick1", "quick2")) {
+                List<WorkerCounters> mid = server.counters();
+                Telnet.request(sched, quick, HttpWork.request(0));
+                sched.runUntil(sched.clock());
+                assertThat(acceptor(mid, server.counters())).as("the child that accepted %s: the other one; the busy "
+                        + "child still waits out its request's 50 ms, out of accept4", quick).isEqualTo(1 - busy);
+                sched.runUntil(sched.clock() + 10 * MS);
+            }
             assertThat(server.children.get(busy).requests()).as("the busy child's requests, still in its first")
                     .isEqualTo(1);
+        });
+    }
+
+    @Test
+    @DisplayName("a client that connects and closes without a request: the child reads end of file (0), counts no "
+            + "request and closes the connection; the next request is served")
+    void aClientThatSendsNothingMakesNoRequest(Seeds seeds) {
+        seeds.explore(10, 0.5, sched -> {
+            PreforkServer server = startIdle(sched, 1);
+            new Process(sched, "quit").spawn("quit", () -> {
+                int fd = (int) check(SocketCalls.socket(Socket.AF_INET, Socket.SOCK_STREAM, 0));
+                check(SocketCalls.connect(fd, Telnet.SERVER, SockaddrIn.SIZE));
+                check(Vfs.close(fd));
+            });
+            sched.runUntilIdle();
+            PreforkServer.Child child = server.children.get(0);
+            assertThat(List.of(child.counters().accepts(), child.requests()))
+                    .as("[accepts, requests] of the child after a client that sent nothing").containsExactly(1L, 0L);
+            Telnet.request(sched, "client", HttpWork.request(0));
+            sched.runUntilIdle();
+            assertThat(List.of(child.counters().accepts(), child.requests()))
+                    .as("[accepts, requests] after a request").containsExactly(2L, 1L);
         });
     }
 }

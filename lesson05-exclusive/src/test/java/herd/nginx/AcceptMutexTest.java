@@ -4,6 +4,7 @@ import static herd.course.kit.Epolls.watched;
 import static herd.course.kit.Nginx.FIRST_PID;
 import static herd.course.kit.Nginx.sum;
 import static herd.course.kit.Processes.openFds;
+import static herd.course.kit.Traces.since;
 import static herd.course.kit.Traces.starting;
 import static herd.course.kit.Traces.strace;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -246,5 +247,47 @@ class AcceptMutexTest {
             assertThat(watched(second.eventPoll())).as("%s added 6", second).contains(LISTEN_FD);
             assertThat(watched(first.eventPoll())).as("%s kept 6", first).contains(LISTEN_FD);
         });
+    }
+
+    /**
+     * src/event/ngx_event.c, ngx_process_events_and_timers: {@code if (timer == NGX_TIMER_INFINITE
+     * || timer > ngx_accept_mutex_delay) { timer = ngx_accept_mutex_delay; }}: a cap, not a
+     * setting. nginx has timers of many events (client_header_timeout, keepalive_timeout...); the
+     * model's nginx sets only the accept event's, so the test sets two by hand.
+     */
+    @Test
+    @DisplayName("a worker without the mutex waits until its next timer or accept_mutex_delay, whichever comes "
+            + "first: timers due at 700 and 1800 ms make its epoll_wait timeouts 500, 200, 500, 500, 100 ms, not "
+            + "500 every time")
+    void aNearerTimerShortensTheWaitWithoutTheMutex() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1, 0.5)) {
+            NgxMaster master = startIdle(sched, mutex(2));
+            NgxWorker other = master.workers.get(1 - holder(master).slot);
+            long t0 = sched.clock() / MS;
+            List<String> fired = new ArrayList<>();
+            for (long at : new long[] {700, 1800}) {
+                NgxEvent ev = new NgxConnection(100 + (int) at, false).read;
+                ev.handler = e -> fired.add((NgxEventTimer.ngxCurrentMsec() - t0) + " ms" + (e.timedout ? ", timedout"
+                        : ""));
+                ev.timerKey = t0 + at;
+                ev.timerSet = true;
+                other.eventTimers.add(ev);
+            }
+            List<String> before = strace(sched, other.task().pid());
+
+            sched.runUntil(sched.clock() + 2000 * MS);
+
+            assertThat(starting(since(before, sched, other.task().pid()), "epoll_wait(" + other.ep + ", [], 512, "))
+                    .as("%s's epoll_wait calls that timed out in 2 s (the first began before the timers were set)",
+                            other)
+                    .containsExactly(
+                            "epoll_wait(" + other.ep + ", [], 512, 500) = 0",
+                            "epoll_wait(" + other.ep + ", [], 512, 200) = 0",
+                            "epoll_wait(" + other.ep + ", [], 512, 500) = 0",
+                            "epoll_wait(" + other.ep + ", [], 512, 500) = 0",
+                            "epoll_wait(" + other.ep + ", [], 512, 100) = 0");
+            assertThat(fired).as("the timers' handlers: each ran at its expiry, with ev->timedout")
+                    .containsExactly("700 ms, timedout", "1800 ms, timedout");
+        }
     }
 }

@@ -426,4 +426,31 @@ class ExclusiveWorkersTest {
                     .as("the next connection goes to the other worker (acceptors before: %s)", acceptors).isEqualTo(1);
         }
     }
+
+    @Test
+    @DisplayName("exactly 1/8 of its connections free is not short: worker_connections 16, 2 workers, a trickle; the "
+            + "accept event that leaves a worker ngx_accept_disabled = 16/8 - 2 = 0 (and is not a 16th) ends without "
+            + "the re-add (only ngx_accept_disabled > 0 reorders)")
+    void exactlyAnEighthFreeDoesNotReorder() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1, 0.5)) {
+            NgxMaster master = startIdle(sched, exclusive(2, true).withWorkerConnections(16));
+            NgxWorker even = null;
+            for (int i = 0; i < 24 && even == null; i++) {
+                List<WorkerCounters> before = WorkerCounters.of(master);
+                Telnet.burst(sched, "telnet" + (i + 1), 1);
+                sched.runUntilIdle();
+                List<WorkerCounters> c = WorkerCounters.since(master, before);
+                NgxWorker w = master.workers.get(c.get(0).accepts() == 1 ? 0 : 1);
+                if (w.acceptDisabled == 0) {
+                    even = w;
+                }
+            }
+            assertThat(even).as("a worker reached ngx_accept_disabled = 0").isNotNull();
+            assertThat((even.connection(LISTEN_FD).requests - 1) % 16).as("its last accept event: not a 16th")
+                    .isNotZero();
+            List<List<String>> events = acceptEvents(sched, even);
+            assertThat(events.get(events.size() - 1)).as("%s's last accept event: the accept and the new connection's "
+                    + "add, no delete and re-add of socket 6", even).hasSize(2).doesNotContain(del(even.ep));
+        }
+    }
 }

@@ -129,4 +129,31 @@ class NgxConfTest {
             assertThat(starting(strace(sched, w.task().pid()), "epoll_wait(" + w.ep + ", [], 512")).isEmpty();
         }
     }
+
+    @Test
+    @DisplayName("the smallest numbers taken: worker_connections 2, nginx 1.0.0 (version 1000000), a prefork server "
+            + "of one child; a version not encoded as 1xxxyyy is refused")
+    void theLimitsThemselvesAreTaken() {
+        assertThat(NgxConf.herd(1).withWorkerConnections(2).workerConnections()).as("worker_connections 2")
+                .isEqualTo(2);
+        assertThat(NgxConf.herd(1).withVersion(1_000_000).version()).as("nginx 1.0.0").isEqualTo("1.0.0");
+        assertThatThrownBy(() -> NgxConf.herd(1).withVersion(1_113)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nginx_version is 1xxxyyy (1.11.3 is 1011003): 1113");
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            assertThat(PreforkServer.start(sched, 1).children).as("a prefork server of one child").hasSize(1);
+        }
+    }
+
+    @Test
+    @DisplayName("ngx_reorder_accept_events came with 1.21.6: that version reorders, 1.21.5 does not; EPOLLEXCLUSIVE "
+            + "came with 1.11.3: that version has it, 1.11.2 does not")
+    void theFirstVersionOfEachFeatureHasIt() {
+        NgxConf stock = NgxConf.stock(2);
+        assertThat(List.of(stock.withVersion(NgxConf.NGINX_1_21_6).reorderAcceptEvents(),
+                stock.withVersion(1_021_005).reorderAcceptEvents(),
+                stock.withVersion(NgxConf.NGINX_1_11_3).exclusiveAccept(),
+                stock.withVersion(1_011_002).exclusiveAccept()))
+                .as("[1.21.6 reorders, 1.21.5 reorders, 1.11.3 has EPOLLEXCLUSIVE, 1.11.2 has it]")
+                .containsExactly(true, false, true, false);
+    }
 }
