@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,9 +27,12 @@ class MutationCheckTest {
             </mutations>
             """;
 
+    /** Every mutated line of these tests, unless a test says otherwise. */
+    private static final Function<MutationCheck.Mutant, String> SOURCE = m -> "        x = y + 1;";
+
     private static String mutation(String status, String clazz, String method, int line, String mutator) {
         return "<mutation detected='" + !status.equals("SURVIVED") + "' status='" + status + "' numberOfTestsRun='1'>"
-                + "<sourceFile>X.java</sourceFile><mutatedClass>" + clazz + "</mutatedClass><mutatedMethod>" + method
+                + "<sourceFile>" + clazz.substring(clazz.lastIndexOf('.') + 1) + ".java</sourceFile><mutatedClass>" + clazz + "</mutatedClass><mutatedMethod>" + method
                 + "</mutatedMethod><methodDescription>()V</methodDescription><lineNumber>" + line + "</lineNumber>"
                 + "<mutator>org.pitest.mutationtest.engine.gregor.mutators." + mutator + "</mutator>"
                 + "<indexes><index>1</index></indexes><blocks><block>1</block></blocks><killingTest/>"
@@ -45,15 +50,16 @@ class MutationCheckTest {
                 mutation("KILLED", "herd.wait.Wait", "finishWait", 10, "VoidMethodCallMutator"),
                 mutation("SURVIVED", "herd.wait.Wait", "finishWait", 12, "ConditionalsBoundaryMutator"));
 
-        MutationCheck.Verdict unlisted = MutationCheck.check(mutants, Map.of(), 0);
+        MutationCheck.Verdict unlisted = MutationCheck.check(mutants, Map.of(), SOURCE, 0, Set.of());
         assertThat(unlisted.problems()).containsExactly("survived, neither killed nor listed: "
                 + "herd.wait.Wait#finishWait:12 ConditionalsBoundaryMutator (a description)");
 
         MutationCheck.Verdict listed = MutationCheck.check(mutants,
                 MutationCheck.equivalents(List.of("# comment", "",
-                        "herd.wait.Wait#finishWait:12 ConditionalsBoundaryMutator | the bound is never reached")), 0);
+                        "herd.wait.Wait#finishWait:12 ConditionalsBoundaryMutator | the bound is never reached")),
+                SOURCE, 0, Set.of());
         assertThat(listed.problems()).isEmpty();
-        assertThat(listed.table()).contains("| `herd.wait` | 2 | 1 | 0 | 1 | 0 | 50.0 % |");
+        assertThat(listed.table()).contains("| `herd.wait` | 2 | 0 | 1 | 0 | 1 | 0 | 50.0 % |");
     }
 
     @Test
@@ -64,8 +70,9 @@ class MutationCheckTest {
                 "herd.wait.Wait#finishWait:12 ConditionalsBoundaryMutator | equivalent once",
                 "herd.epoll.Epoll#epollCreate1:3 MathMutator | a class this run did not mutate"));
 
-        assertThat(MutationCheck.check(mutants, list, 0).problems()).containsExactly("listed as equivalent but no such "
-                + "mutant survives (killed, or the line moved): herd.wait.Wait#finishWait:12 ConditionalsBoundaryMutator");
+        assertThat(MutationCheck.check(mutants, list, SOURCE, 0, Set.of()).problems()).containsExactly("listed as "
+                + "equivalent but no such mutant survives (killed, identical to the original, or the line moved): "
+                + "herd.wait.Wait#finishWait:12 ConditionalsBoundaryMutator");
     }
 
     @Test
@@ -77,9 +84,45 @@ class MutationCheckTest {
                 mutation("SURVIVED", "herd.inet.Tcp", "a", 4, "MathMutator"));
         Map<String, String> list = MutationCheck.equivalents(List.of("herd.inet.Tcp#a:4 MathMutator | same result"));
 
-        MutationCheck.Verdict verdict = MutationCheck.check(mutants, list, 98);
+        MutationCheck.Verdict verdict = MutationCheck.check(mutants, list, SOURCE, 98, Set.of());
         assertThat(verdict.rows()).singleElement().satisfies(r -> assertThat(r.strength()).isCloseTo(66.7, offset(0.1)));
         assertThat(verdict.problems()).containsExactly("herd.inet: test strength 66.7 % is below the goal of 98 %");
+    }
+
+    @Test
+    void aMutantThatIsTheOriginalProgramIsNotCountedNorMayItBeListed() throws Exception {
+        List<MutationCheck.Mutant> mutants = report(
+                mutation("KILLED", "herd.net.StreamSock", "recvmsg", 100, "MathMutator"),
+                mutation("SURVIVED", "herd.net.StreamSock", "recvmsg", 113, "PrimitiveReturnsMutator"),
+                mutation("SURVIVED", "herd.net.StreamSock", "queueRcv", 51, "BooleanFalseReturnValsMutator"),
+                mutation("SURVIVED", "herd.net.StreamSock", "queueRcv", 55, "BooleanFalseReturnValsMutator"));
+        Map<Integer, String> lines = Map.of(100, "        n += 1;", 113, "                return 0;",
+                51, "            return false; ", 55, "            return true;");
+        Function<MutationCheck.Mutant, String> source = m -> lines.get(m.line());
+
+        MutationCheck.Verdict verdict = MutationCheck.check(mutants, Map.of(), source, 0, Set.of());
+        assertThat(verdict.table()).contains("| `herd.net` | 4 | 2 | 1 | 1 | 0 | 0 | 50.0 % |");
+        assertThat(verdict.problems()).containsExactly("survived, neither killed nor listed: "
+                + "herd.net.StreamSock#queueRcv:55 BooleanFalseReturnValsMutator (a description)");
+
+        Map<String, String> list = MutationCheck.equivalents(List.of(
+                "herd.net.StreamSock#recvmsg:113 PrimitiveReturnsMutator | returns 0 already",
+                "herd.net.StreamSock#queueRcv:55 BooleanFalseReturnValsMutator | a listed survivor"));
+        assertThat(MutationCheck.check(mutants, list, source, 0, Set.of()).problems()).containsExactly("listed as "
+                + "equivalent but no such mutant survives (killed, identical to the original, or the line moved): "
+                + "herd.net.StreamSock#recvmsg:113 PrimitiveReturnsMutator");
+    }
+
+    @Test
+    void noLineOfTheAcceptPathButToStringMayGoUntested() throws Exception {
+        List<MutationCheck.Mutant> mutants = report(
+                mutation("KILLED", "herd.inet.TcpInput", "tcpRcvStateProcess", 30, "MathMutator"),
+                mutation("NO_COVERAGE", "herd.inet.TcpInput", "tcpRcvStateProcess", 36, "BooleanTrueReturnValsMutator"),
+                mutation("NO_COVERAGE", "herd.inet.TcpInput", "toString", 90, "NullReturnValsMutator"),
+                mutation("NO_COVERAGE", "herd.inet.Tcp", "tcpClose", 12, "VoidMethodCallMutator"));
+
+        assertThat(MutationCheck.check(mutants, Map.of(), SOURCE, 0, Set.of("herd.inet.TcpInput")).problems())
+                .containsExactly("no test reaches herd.inet.TcpInput#tcpRcvStateProcess:36");
     }
 
     @Test
