@@ -290,6 +290,42 @@ class EpollWaitTest {
         }
     }
 
+    @Test
+    @DisplayName("a thread woken by a signal while its entry is still on ep->wq harvests the event that woke another thread, not EINTR")
+    void aSignalledSleeperStillQueuedHarvestsFirst() {
+        List<List<String>> outcomes = new ArrayList<>();
+        for (long seed = 0; seed < 8; seed++) {
+            try (DeterministicScheduler sched = new DeterministicScheduler(seed)) {
+                List<String> returns = new CopyOnWriteArrayList<>();
+                Process p = setup(sched, EPOLLIN | EPOLLET, () -> {
+                    waitForever("T1", returns);
+                    Sched.flushSignals(Sched.current());
+                });
+                Task t1 = p.tasks().get(0);
+                Task t2 = p.spawn("T2", () -> waitForever("T2", returns));
+                sched.runUntilIdle();
+                p.spawn("signal-then-event", () -> {
+                    Sched.sendSignal(t1);
+                    signal(EFD, 1);
+                });
+                sched.runUntilIdle();
+                if (!exited(t2)) {
+                    Sched.sendSignal(t2);
+                    sched.runUntilIdle();
+                }
+                outcomes.add(returns);
+            }
+        }
+        assertThat(outcomes).as("T1 is woken by a signal (its entry stays on ep->wq), then the event wakes T2, the "
+                + "head of ep->wq, and takes T2's entry off. Seeds 0-7 run one or the other first. If T1 runs "
+                + "first it harvests the event: after the sleep ep_poll sets eavail = 1 and clears it only for a "
+                + "TIMED-OUT waiter that no waker dequeued, so the signal is looked at only when nothing was "
+                + "delivered; T2, woken for nothing, sleeps again until its own signal. If T2 runs first it takes "
+                + "the event and T1 gets -EINTR")
+                .allSatisfy(returns -> assertThat(returns).isIn(List.of("T1=1", "T2=EINTR"), List.of("T2=1", "T1=EINTR")))
+                .contains(List.of("T1=1", "T2=EINTR"));
+    }
+
     // ---- timeouts ------------------------------------------------------------------------------
 
     @Test
