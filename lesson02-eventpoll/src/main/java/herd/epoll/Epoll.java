@@ -144,7 +144,8 @@ public final class Epoll {
         return named;
     }
 
-    private static String spell(int mask) {
+    /** {@link #names} without the memo. */
+    static String spell(int mask) {
         StringBuilder out = new StringBuilder();
         int events = mask & ~EP_PRIVATE_BITS;
         if (events != 0) {
