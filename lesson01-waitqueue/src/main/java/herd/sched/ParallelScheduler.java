@@ -46,10 +46,8 @@ public final class ParallelScheduler extends BaseScheduler {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             for (Task t : tasks) {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    t.thread().join(Math.max(1, left / 1_000_000));
-                }
+                // does not wait once the deadline has passed (a join of 0 ms would wait forever)
+                TimeUnit.NANOSECONDS.timedJoin(t.thread(), deadline - System.nanoTime());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -139,7 +137,13 @@ public final class ParallelScheduler extends BaseScheduler {
             if (left <= 0) {
                 Trace.runTimer(() -> Sched.wakeUpProcess(current));
             } else {
-                LockSupport.parkNanos(this, Math.min(left, 100_000_000L));
+                // Parks until the deadline (untimed: Long.MAX_VALUE ns, centuries), not for a
+                // slice: no wake-up can be lost. Only try_to_wake_up sets another task running, and
+                // it unparks the task after (activate); close() unparks every task after setting
+                // killed. A task reads its state and killed above, then parks: an unpark in between
+                // leaves the permit, and park returns at once. An early return (a spurious
+                // wake-up, or a permit left from an earlier wake-up) only goes round the loop.
+                LockSupport.parkNanos(this, left);
             }
         }
     }
@@ -176,22 +180,26 @@ public final class ParallelScheduler extends BaseScheduler {
     @Override
     public synchronized boolean modTimer(TimerList timer, long expires) {
         boolean wasPending = delTimer(timer);
-        if (killed) {
-            return wasPending;
+        if (!killed) { // a closed scheduler arms no timer
+            if (timerThread == null) {
+                timerThread = new ScheduledThreadPoolExecutor(1, r -> {
+                    Thread t = new Thread(r, "ktimer");
+                    t.setDaemon(true);
+                    return t;
+                });
+                timerThread.setRemoveOnCancelPolicy(true);
+            }
+            timer.setPending(true, expires);
+            Object token = new Object();
+            kernelTimers.put(timer, new Armed(token, timerThread.schedule(() -> run(timer, token),
+                    Math.max(0, expires - clock()), TimeUnit.NANOSECONDS)));
         }
-        if (timerThread == null) {
-            timerThread = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "ktimer");
-                t.setDaemon(true);
-                return t;
-            });
-            timerThread.setRemoveOnCancelPolicy(true);
-        }
-        timer.setPending(true, expires);
-        Object token = new Object();
-        kernelTimers.put(timer, new Armed(token, timerThread.schedule(() -> run(timer, token),
-                Math.max(0, expires - clock()), TimeUnit.NANOSECONDS)));
         return wasPending;
+    }
+
+    /** The runs queued on the timer thread, deleted timers' included unless taken off: for tests. */
+    synchronized int timerQueueLength() {
+        return timerThread == null ? 0 : timerThread.getQueue().size();
     }
 
     @Override

@@ -20,12 +20,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class ParallelSchedulerTest {
     /** Generous: only reached if the code under test is broken. */
     private static final Duration EXIT = Duration.ofSeconds(10);
+    /** A timeout or an expiry that no test reaches. */
+    private static final long HOUR = 3_600_000_000_000L;
 
     @AutoClose
     private final Schedulers schedulers = new Schedulers();
@@ -198,6 +202,279 @@ class ParallelSchedulerTest {
 
         assertThat(first).isNotNegative();
         assertThat(second).isGreaterThanOrEqualTo(first);
+    }
+
+    @Test
+    void theClockIsRealTimeSinceTheSchedulerWasMade() {
+        long before = System.nanoTime();
+        ParallelScheduler sched = schedulers.parallel();
+        long made = System.nanoTime();
+        long later;
+        do {
+            later = System.nanoTime(); // the real clock moves on from `made` (nanoseconds: at once)
+        } while (later == made);
+        long clock = sched.clock();
+        long after = System.nanoTime();
+
+        assertThat(clock).as("clock(): System.nanoTime() since the scheduler was made, so it has moved on too")
+                .isBetween(later - made, after - before);
+    }
+
+    @Test
+    void scheduleTimeoutWithoutATimerIsScheduleAndReturnsMaxScheduleTimeout() {
+        ParallelScheduler sched = schedulers.parallel();
+        long[] left = {-1};
+        int[] state = {-1};
+        sched.spawn("t", () -> {
+            Sched.sendSignal(Task.current());
+            Sched.setCurrentState(TASK_INTERRUPTIBLE);
+            left[0] = Sched.scheduleTimeout(Sched.MAX_SCHEDULE_TIMEOUT);
+            state[0] = Task.current().state();
+        });
+
+        sched.awaitExit(EXIT);
+
+        assertThat(state[0]).as("schedule_timeout(MAX_SCHEDULE_TIMEOUT) is schedule(): the pending signal sets the task running")
+                .isEqualTo(TASK_RUNNING);
+        assertThat(left[0]).as("and it returns MAX_SCHEDULE_TIMEOUT").isEqualTo(Sched.MAX_SCHEDULE_TIMEOUT);
+    }
+
+    @Test
+    void scheduleTimeoutWithoutATimerSleepsUntilAWakeUp() {
+        ParallelScheduler sched = schedulers.parallel();
+        AtomicBoolean wokenOnPurpose = new AtomicBoolean();
+        CountDownLatch asleep = new CountDownLatch(1);
+        long[] left = {-1};
+        boolean[] sawWakeUp = {false};
+        Task sleeper = sched.spawn("sleeper", () -> {
+            Sched.setCurrentState(TASK_UNINTERRUPTIBLE);
+            asleep.countDown();
+            left[0] = Sched.scheduleTimeout(Sched.MAX_SCHEDULE_TIMEOUT);
+            sawWakeUp[0] = wokenOnPurpose.get();
+        });
+        sched.spawn("waker", () -> {
+            await(asleep);
+            wokenOnPurpose.set(true);
+            Sched.wakeUpProcess(sleeper);
+        });
+
+        sched.awaitExit(EXIT);
+
+        assertThat(sawWakeUp[0]).as("schedule_timeout(MAX_SCHEDULE_TIMEOUT) returns only once the task is woken").isTrue();
+        assertThat(left[0]).as("and returns MAX_SCHEDULE_TIMEOUT").isEqualTo(Sched.MAX_SCHEDULE_TIMEOUT);
+    }
+
+    @Test
+    void aTaskWokenBeforeItsTimeoutGetsTheTimeLeftBack() {
+        ParallelScheduler sched = schedulers.parallel();
+        CountDownLatch asleep = new CountDownLatch(1);
+        long[] left = {-1};
+        Task sleeper = sched.spawn("sleeper", () -> {
+            Sched.setCurrentState(TASK_INTERRUPTIBLE);
+            asleep.countDown();
+            left[0] = Sched.scheduleTimeout(HOUR);
+        });
+        sched.spawn("waker", () -> {
+            await(asleep);
+            Sched.wakeUpProcess(sleeper);
+        });
+
+        sched.awaitExit(EXIT);
+
+        assertThat(left[0]).as("schedule_timeout(1 h) woken at once: the deadline is an hour ahead, the time left is returned")
+                .isPositive().isLessThanOrEqualTo(HOUR);
+    }
+
+    @Test
+    void aTracedWakeUpIsRecordedByTheWakerOnACpuTheModelDoesNotKnow() {
+        ParallelScheduler sched = schedulers.parallel(true);
+        AtomicBoolean ready = new AtomicBoolean();
+        CountDownLatch asleep = new CountDownLatch(1);
+        Task sleeper = sched.spawn("sleeper", () -> {
+            while (true) {
+                Sched.setCurrentState(TASK_INTERRUPTIBLE);
+                if (ready.get()) {
+                    break;
+                }
+                asleep.countDown();
+                Sched.schedule();
+            }
+            Sched.setCurrentState(TASK_RUNNING);
+        });
+        Task waker = sched.spawn("waker", () -> {
+            await(asleep);
+            ready.set(true);
+            Sched.wakeUpProcess(sleeper);
+        });
+
+        sched.awaitExit(EXIT);
+
+        List<TraceEvent> events = sched.trace().events();
+        assertThat(events).filteredOn(e -> e.kind() == TraceEvent.Kind.WAKEUP)
+                .as("try_to_wake_up records sched_wakeup, by the waker, of the sleeper")
+                .extracting(TraceEvent::pid, TraceEvent::name, TraceEvent::peer)
+                .containsExactly(tuple(waker.pid(), "sched_wakeup", sleeper.toString()));
+        assertThat(events).extracting(TraceEvent::cpu)
+                .as("real threads run on CPUs the model does not see: smp_processor_id() is -1 in every event")
+                .isNotEmpty().containsOnly(-1);
+    }
+
+    @Test
+    void closingTheSchedulerWakesEverySleeperToUnwindIt() throws InterruptedException {
+        ParallelScheduler sched = schedulers.parallel(true);
+        CountDownLatch asleep = new CountDownLatch(2);
+        sched.spawn("untimed", () -> {
+            Sched.setCurrentState(TASK_UNINTERRUPTIBLE);
+            asleep.countDown();
+            Sched.schedule();
+        });
+        sched.spawn("timed", () -> {
+            Sched.setCurrentState(TASK_UNINTERRUPTIBLE);
+            asleep.countDown();
+            Sched.scheduleTimeout(HOUR);
+        });
+        assertThat(asleep.await(10, TimeUnit.SECONDS)).isTrue();
+
+        sched.close();
+
+        sched.awaitExit(EXIT); // a StuckError if close() left a sleeper parked
+        assertThat(sched.tasks()).extracting(Task::state).as("close() unparks each sleeper, which sees killed and unwinds")
+                .containsOnly(TASK_DEAD);
+        assertThat(sched.trace().events()).filteredOn(e -> e.kind() == TraceEvent.Kind.SLEEP)
+                .as("each went to sleep, traced with the state it slept in")
+                .extracting(TraceEvent::comm, TraceEvent::name, TraceEvent::detail)
+                .containsExactlyInAnyOrder(tuple("untimed", "sleep", "TASK_UNINTERRUPTIBLE"),
+                        tuple("timed", "sleep", "TASK_UNINTERRUPTIBLE"));
+    }
+
+    @Test
+    void aSleepingTaskParksItsThreadAndDoesNotSpin() {
+        ParallelScheduler sched = schedulers.parallel();
+        Task sleeper = sched.spawn("sleeper", () -> {
+            Sched.setCurrentState(TASK_UNINTERRUPTIBLE);
+            Sched.schedule();
+        });
+        Thread thread = sleeper.thread();
+        // Ends once the sleeper's thread is parked in the scheduler; a sleeper that spun would never be.
+        while (LockSupport.getBlocker(thread) != sched) {
+            Thread.onSpinWait();
+        }
+
+        Sched.wakeUpProcess(sleeper);
+        sched.awaitExit(EXIT);
+        assertThat(sleeper.state()).as("woken from its park, it ran to the end").isEqualTo(TASK_DEAD);
+    }
+
+    @Test
+    void awaitExitKeepsTheCallersInterruptStatus() throws InterruptedException {
+        ParallelScheduler sched = schedulers.parallel();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        sched.spawn("blocked", () -> {
+            started.countDown();
+            await(release);
+        });
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        try {
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> sched.awaitExit(EXIT))
+                    .as("interrupted while joining a live task, awaitExit stops waiting and reports it")
+                    .isInstanceOf(StuckError.class);
+            assertThat(Thread.interrupted()).as("awaitExit keeps the interrupt for its caller").isTrue();
+        } finally {
+            Thread.interrupted();
+            release.countDown();
+        }
+    }
+
+    @Test
+    void modTimerArmsAndMovesATimerAndTimerDeleteTakesItOffTheTimerThread() {
+        ParallelScheduler sched = schedulers.parallel();
+        TimerList timer = new TimerList(sched, () -> { });
+        assertThat(sched.timerQueueLength()).as("no timer thread before the first timer").isZero();
+        long at = sched.clock() + HOUR;
+
+        assertThat(timer.modTimer(at)).as("mod_timer of an idle timer: it was not pending").isFalse();
+        assertThat(timer.pending()).as("mod_timer arms it: timer_pending()").isTrue();
+        assertThat(timer.expires()).as("at the expiry asked for").isEqualTo(at);
+        assertThat(sched.timerQueueLength()).as("one run queued on the timer thread").isEqualTo(1);
+
+        assertThat(timer.modTimer(at + HOUR)).as("mod_timer of a pending timer: it was pending").isTrue();
+        assertThat(timer.expires()).as("moved to the new expiry").isEqualTo(at + HOUR);
+        assertThat(sched.timerQueueLength()).as("moved, not added twice: the old run is taken off the queue").isEqualTo(1);
+
+        assertThat(timer.delTimer()).as("timer_delete of a pending timer").isTrue();
+        assertThat(timer.pending()).isFalse();
+        assertThat(sched.timerQueueLength()).as("a deleted timer does not stay queued until its expiry").isZero();
+        assertThat(timer.delTimer()).as("timer_delete of an idle timer").isFalse();
+    }
+
+    @Test
+    void aTimerArmedAtTheEndOfTimeNeverRuns() throws InterruptedException {
+        ParallelScheduler sched = schedulers.parallel();
+        AtomicBoolean farRan = new AtomicBoolean();
+        CountDownLatch nowRan = new CountDownLatch(1);
+        TimerList far = new TimerList(sched, () -> farRan.set(true));
+        far.modTimer(Long.MAX_VALUE);
+        // Due at once and armed after it: on the one timer thread it runs after anything due as early.
+        new TimerList(sched, nowRan::countDown).modTimer(sched.clock());
+        assertThat(nowRan.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(farRan).as("its delay is expires - now, huge: it must not overflow into one due now").isFalse();
+        assertThat(far.pending()).isTrue();
+    }
+
+    @Test
+    void theTimerThreadIsADaemonSoThatItNeverKeepsTheJvmAlive() throws InterruptedException {
+        ParallelScheduler sched = schedulers.parallel();
+        AtomicReference<Thread> runner = new AtomicReference<>();
+        CountDownLatch ran = new CountDownLatch(1);
+        new TimerList(sched, () -> {
+            runner.set(Thread.currentThread());
+            ran.countDown();
+        }).modTimer(sched.clock());
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(runner.get().getName()).isEqualTo("ktimer");
+        assertThat(runner.get().isDaemon()).as("the timer thread is a daemon").isTrue();
+    }
+
+    @Test
+    void aTimerThatThrowsFailsTheRunAndAwaitExitRethrowsIt() throws InterruptedException {
+        ParallelScheduler sched = schedulers.parallel();
+        CountDownLatch after = new CountDownLatch(1);
+        new TimerList(sched, () -> {
+            throw new IllegalStateException("BUG in a timer");
+        }).modTimer(0);
+        // Due as early and armed later: it runs once the first has run and failed, on the one timer thread.
+        new TimerList(sched, after::countDown).modTimer(0);
+        assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThatThrownBy(() -> sched.awaitExit(EXIT)).as("a timer's exception fails the run, as a task's does")
+                .isExactlyInstanceOf(IllegalStateException.class).hasMessage("BUG in a timer");
+    }
+
+    @Test
+    void aClosedSchedulerDropsItsTimersAndArmsNoNewOne() {
+        ParallelScheduler sched = schedulers.parallel();
+        TimerList armed = new TimerList(sched, () -> { });
+        armed.modTimer(sched.clock() + HOUR);
+
+        sched.close();
+
+        assertThat(armed.delTimer()).as("timer_delete after close: the scheduler dropped its timers").isFalse();
+        TimerList late = new TimerList(sched, () -> { });
+        assertThat(late.modTimer(sched.clock())).as("mod_timer after close: it was not pending").isFalse();
+        assertThat(late.pending()).as("a closed scheduler arms no timer").isFalse();
+        assertThat(sched.timerQueueLength()).as("nothing queued on the stopped timer thread").isZero();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
