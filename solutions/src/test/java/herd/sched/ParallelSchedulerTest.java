@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import herd.course.kit.Schedulers;
+import herd.locking.SpinLock;
 import herd.trace.Trace;
 import herd.trace.TraceEvent;
 import herd.wait.WaitEvent;
@@ -345,6 +346,44 @@ class ParallelSchedulerTest {
                 .extracting(TraceEvent::comm, TraceEvent::name, TraceEvent::detail)
                 .containsExactlyInAnyOrder(tuple("untimed", "sleep", "TASK_UNINTERRUPTIBLE"),
                         tuple("timed", "sleep", "TASK_UNINTERRUPTIBLE"));
+    }
+
+    @Test
+    void closingTheSchedulerUnwindsATaskSpinningOnALock() throws InterruptedException {
+        ParallelScheduler sched = schedulers.parallel();
+        SpinLock lock = new SpinLock();
+        lock.lock(); // this thread is no task: it holds the lock like an interrupt handler would
+        try {
+            CountDownLatch spinning = new CountDownLatch(1);
+            Task spinner = sched.spawn("spinner", () -> {
+                spinning.countDown();
+                lock.lock();
+            });
+            assertThat(spinning.await(10, TimeUnit.SECONDS)).isTrue();
+
+            sched.close();
+
+            sched.awaitExit(EXIT); // a StuckError if the spinner spun on after close()
+            assertThat(spinner.state()).as("a task spinning on a held spinlock sees killed at its next turn of "
+                    + "the spin loop (spinContended) and unwinds").isEqualTo(TASK_DEAD);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Test
+    void scheduleOfARunningTaskReturnsAtOnce() {
+        ParallelScheduler sched = schedulers.parallel(true);
+        AtomicReference<Long> switches = new AtomicReference<>();
+        sched.spawn("runner", () -> {
+            Sched.schedule(); // still TASK_RUNNING: nothing to sleep for
+            switches.set(Task.current().voluntarySwitches());
+        });
+        sched.awaitExit(EXIT);
+        assertThat(switches.get()).as("schedule() of a task still TASK_RUNNING gives the CPU back to the "
+                + "operating system at most, without sleeping: no voluntary switch").isZero();
+        assertThat(sched.trace().events()).filteredOn(e -> e.kind() == TraceEvent.Kind.SLEEP).as("sleeps traced")
+                .isEmpty();
     }
 
     @Test
