@@ -8,11 +8,10 @@ import static herd.fs.Poll.EPOLLOUT;
 import herd.fs.File;
 import herd.fs.Poll;
 import herd.fs.Process;
+import herd.trace.Spellings;
 import herd.trace.Strace;
 import herd.uapi.Errno;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -134,25 +133,11 @@ public final class Epoll {
         };
     }
 
-    /**
-     * The masks named so far: a traced run names the same few masks in every epoll_ctl and
-     * epoll_wait, and spelling them out each time was about 5 % of the CPU samples of the
-     * course's own checks.
-     * Bounded, for a test that tries every bit.
-     */
-    private static final Map<Integer, String> NAMED = new ConcurrentHashMap<>();
-    private static final int NAMED_MAX = 256;
+    private static final Spellings NAMES = new Spellings(256, Epoll::spell);
 
     /** An epoll mask as strace prints it: {@code EPOLLIN|EPOLLRDHUP|EPOLLET}. */
     public static String names(int mask) {
-        String named = NAMED.get(mask);
-        if (named == null) {
-            named = spell(mask);
-            if (NAMED.size() < NAMED_MAX) {
-                NAMED.put(mask, named);
-            }
-        }
-        return named;
+        return NAMES.of(mask);
     }
 
     /** {@link #names} without the memo. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * An epoll mask spelled as strace spells it in {@code epoll_ctl} and {@code epoll_wait}:
  * the event bits first, then the input flags in strace's order, joined with {@code |};
  * {@code 0} for no bit at all. {@link Epoll#spell} is tested directly: {@link Epoll#names}
- * keeps what it spelled, so a second call would not spell again.
+ * keeps what it spelled ({@code herd.trace.Spellings}), so a second call would not spell again.
  */
 class EpollNamesTest {
     @Test
