@@ -213,6 +213,7 @@ public final class AfInet {
             }
             sk.lockSock();
             try {
+                boolean finSent = (sk.skShutdown & Sock.SEND_SHUTDOWN) != 0; // the kernel's socket left ESTABLISHED
                 if (sock.state == Socket.SS_CONNECTING) {
                     sock.state = connecting(sk) || sk.skState == TCP_CLOSE ? Socket.SS_DISCONNECTING
                             : Socket.SS_CONNECTED;
@@ -223,7 +224,7 @@ public final class AfInet {
                         // the kernel goes on, so that pollers of even an unconnected socket see EPOLLHUP
                     default:
                         sk.shutdown(how, false);
-                        Tcp.tcpShutdown(sk, how);
+                        Tcp.tcpShutdown(sk, how, finSent);
                         break;
                     case TCP_LISTEN:
                         if ((how & Sock.RCV_SHUTDOWN) == 0) {

@@ -17,7 +17,7 @@ import java.util.Map;
  * lookups {@code tcp_v4_rcv} does and the port rules of {@code bind()}.
  */
 public final class InetHashtables {
-    /** {@code ip_local_port_range}: where {@code connect()} takes a port from. */
+    /** {@code ip_local_port_range}'s default: where {@code connect()} takes a port from ({@link Net#ipLocalPortLow}). */
     public static final int LOCAL_PORT_LOW = 32768;
     public static final int LOCAL_PORT_HIGH = 60999;
 
@@ -25,7 +25,8 @@ public final class InetHashtables {
     private final Map<FourTuple, Object> ehash = new HashMap<>();
     private final Map<Integer, List<TcpSock>> lhash = new HashMap<>();
     private final Map<Integer, List<TcpSock>> bhash = new HashMap<>();
-    private int nextPort = LOCAL_PORT_LOW;
+    /** Where the next search for a free local port starts, counted from the low end of the range. */
+    private int portOffset;
 
     // ---- the established hash -----------------------------------------------------------
 
@@ -162,13 +163,14 @@ public final class InetHashtables {
 
     /**
      * {@code inet_csk_get_port()}: takes port {@code snum} for {@code sk} (a free port from
-     * {@code ip_local_port_range} when 0); false on a conflict ({@code EADDRINUSE}).
+     * {@code ip_local_port_range} when 0); false on a conflict, or when no port of the range
+     * is free ({@code EADDRINUSE}).
      */
     boolean getPort(TcpSock sk, int snum) {
         lock.lock();
         try {
-            int port = snum == 0 ? findOpenPort() : snum;
-            if (port < 0) {
+            int port = snum == 0 ? findOpenPort(sk.net) : snum;
+            if (port == 0) {
                 return false;
             }
             List<TcpSock> owners = bhash.computeIfAbsent(port, p -> new ArrayList<>());
@@ -214,18 +216,25 @@ public final class InetHashtables {
                 || sk2.rcvSaddr == SockaddrIn.INADDR_ANY;
     }
 
-    /** The next port of the local range nobody holds, in order, wrapping; -1 when all are taken. */
-    private int findOpenPort() {
-        int range = LOCAL_PORT_HIGH - LOCAL_PORT_LOW + 1;
+    /**
+     * The next port of {@code net}'s {@code ip_local_port_range} nobody holds: the ports are
+     * tried in turn, wrapping, from the one after the last port handed out; 0 (no port, as
+     * {@code inet_num} 0 means) when all are taken. A failed search tries each port once and
+     * so leaves the start where it was: the kernel too moves its start
+     * ({@code table_perturb}) only when it found a port. (The kernel's start is randomised
+     * and it tries ports of one parity first; the model's order is plain, so runs repeat.)
+     */
+    private int findOpenPort(Net net) {
+        int low = net.ipLocalPortLow;
+        int range = net.ipLocalPortHigh - low + 1;
         for (int i = 0; i < range; i++) {
-            int port = nextPort;
-            nextPort = port == LOCAL_PORT_HIGH ? LOCAL_PORT_LOW : port + 1;
+            int port = low + portOffset++ % range;
             List<TcpSock> owners = bhash.get(port);
             if (owners == null || owners.isEmpty()) {
                 return port;
             }
         }
-        return -1;
+        return 0;
     }
 
     /** {@code __inet_inherit_port()}: a child holds its listener's port too. */
@@ -263,8 +272,8 @@ public final class InetHashtables {
         lock.lock();
         try {
             if (sk.num == 0) {
-                int port = findOpenPort();
-                if (port < 0) {
+                int port = findOpenPort(sk.net);
+                if (port == 0) {
                     return false;
                 }
                 bhash.computeIfAbsent(port, p -> new ArrayList<>()).add(sk);

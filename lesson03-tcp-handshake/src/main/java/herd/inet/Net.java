@@ -22,6 +22,12 @@ public final class Net {
     public volatile int somaxconn = 4096;
     /** {@code net.ipv4.tcp_syn_retries}: SYNs resent before {@code connect()} gives up with {@code ETIMEDOUT}. */
     public volatile int tcpSynRetries = 6;
+    /**
+     * {@code net.ipv4.ip_local_port_range}, its lower and upper end (both included): the ports
+     * {@code connect()} of an unbound socket, and {@code bind()} to port 0, choose from.
+     */
+    public volatile int ipLocalPortLow = InetHashtables.LOCAL_PORT_LOW;
+    public volatile int ipLocalPortHigh = InetHashtables.LOCAL_PORT_HIGH;
     /** {@code net.ipv4.tcp_abort_on_overflow}: 1 answers a final ACK that finds the accept queue full with a reset. */
     public volatile int tcpAbortOnOverflow;
     /** The established, listening and bind hash tables ({@code tcp_hashinfo}). */

@@ -126,11 +126,13 @@ public final class Tcp {
 
     /**
      * {@code tcp_shutdown()}: {@code SEND_SHUTDOWN} on an open connection sends the FIN
-     * ({@code tcp_close_state}). The model has no {@code FIN_WAIT}/{@code LAST_ACK}: the
-     * state stays, and {@code tcp_close} will not send a second FIN.
+     * ({@code tcp_close_state}). The model has no {@code FIN_WAIT}/{@code LAST_ACK}, the
+     * states the kernel's first FIN leaves the socket in, where a second shutdown finds
+     * nothing to send: the state stays, so {@code finSent} (an earlier shutdown sent the
+     * FIN) stands for them, here as in {@code tcp_close}.
      */
-    static void tcpShutdown(TcpSock sk, int how) {
-        if ((how & Sock.SEND_SHUTDOWN) == 0) {
+    static void tcpShutdown(TcpSock sk, int how, boolean finSent) {
+        if ((how & Sock.SEND_SHUTDOWN) == 0 || finSent) {
             return;
         }
         int state = sk.skState;

@@ -29,8 +29,8 @@ final class TcpInput {
     static boolean tcpRcvStateProcess(TcpSock sk, SkBuff skb) {
         try (var fn = Ftrace.enter("tcp_rcv_state_process")) {
             switch (sk.skState) {
-                case TCP_CLOSE:
-                    return !skb.has(RST);
+                case TCP_CLOSE: // a segment that waited on the backlog of a socket closed meanwhile: dropped, unanswered
+                    return false;
                 case TCP_LISTEN:
                     if (skb.has(ACK)) {
                         return true;

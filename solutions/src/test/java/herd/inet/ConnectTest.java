@@ -138,6 +138,27 @@ class ConnectTest {
     }
 
     @Test
+    @DisplayName("connect() checks only that the address holds its family (addr_len >= 2) before the socket's "
+            + "state: a connected socket says EISCONN even to a 2-byte address; an unconnected one gets EINVAL "
+            + "from tcp_v4_connect (addr_len < sizeof(struct sockaddr_in))")
+    void anAddressTooShortForTcpIsCheckedAfterTheState() {
+        inProcess(sched, () -> {
+            listener(5, 0);
+            long[] ret = new long[1];
+            int connected = connect(0, ret);
+            assertThat(ret[0]).isZero();
+            int fresh = socket(0);
+
+            assertThat(errno(SocketCalls.connect(connected, SERVER, 2))).as("__inet_stream_connect: SS_CONNECTED")
+                    .isEqualTo("EISCONN");
+            assertThat(errno(SocketCalls.connect(fresh, SERVER, 2))).as("tcp_v4_connect").isEqualTo("EINVAL");
+            assertThat(errno(SocketCalls.connect(connected, SERVER, 1))).as("no room for sa_family")
+                    .isEqualTo("EINVAL");
+            assertThat(state(fresh)).isEqualTo("UNCONN");
+        });
+    }
+
+    @Test
     @DisplayName("A refused connect() gives its automatic port back (inet_num 0); the next attempt takes a port and holds it")
     void aRefusedConnectGivesItsAutomaticPortBack() {
         inProcess(sched, () -> {

@@ -140,6 +140,28 @@ class RequestSockTest {
     }
 
     @Test
+    @DisplayName("Data from a client whose request was dropped finds only the listener, which answers any segment "
+            + "with ACK with a reset (tcp_rcv_state_process, TCP_LISTEN: th->ack, return 1): the client, "
+            + "ESTABLISHED all along, gets ECONNRESET")
+    void aListenerResetsASegmentWithAck() {
+        inProcess(sched, () -> {
+            TcpSock listener = sk(listener(4, 0));
+            int c = clientWithoutFinalAck();
+            Loopback.xmit(listener.net, fromClient(sk(c).num, SkBuff.RST)); // drops the request
+            List<String> seen = tcpdump(skb -> false);
+
+            assertThat(Io.send(c, "hi")).isEqualTo("2");
+
+            assertThat(seen).as("no request, no child: the listener's reset").containsExactly(
+                    "127.0.0.1.32768 > 127.0.0.1.80: Flags [P.], length 2",
+                    "127.0.0.1.80 > 127.0.0.1.32768: Flags [R]");
+            assertThat(listener.icskAcceptQueue.len()).as("and no new request").isZero();
+            assertThat(state(c)).isEqualTo("UNCONN");
+            assertThat(Io.recv(c, 8)).isEqualTo("ECONNRESET");
+        });
+    }
+
+    @Test
     @DisplayName("A stray SYN|ACK for a request sock is answered with a reset and drops the request (embryonic_reset); "
             + "the reset refuses the client")
     void aStraySynIsResetAndDropsTheRequest() {

@@ -15,7 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import herd.course.kit.Processes;
 import herd.course.kit.Sockets;
 import herd.course.kit.Traces;
+import herd.fs.PollFd;
 import herd.fs.Process;
+import herd.fs.Select;
 import herd.fs.Vfs;
 import herd.net.Sock;
 import herd.sched.DeterministicScheduler;
@@ -318,6 +320,86 @@ class ShutdownTest {
             assertThat(sk.queued()).as("the unread bytes are gone").isZero();
             assertThat(errno(-sk.skErr)).isEqualTo("ECONNRESET");
             assertThat(recv(s, 8)).as("the error first").isEqualTo("ECONNRESET");
+        });
+    }
+
+    @Test
+    @DisplayName("shutdown() of a socket whose non-blocking connect() completed makes it SS_CONNECTED "
+            + "(inet_shutdown: SS_CONNECTING past SYN_SENT): connect() then says EISCONN, not EALREADY")
+    void shutdownAfterACompletedNonBlockingConnectMakesItConnected() {
+        inProcess(() -> {
+            listener(4, 0);
+            int c = Sockets.connect(Socket.SOCK_NONBLOCK, null);
+            assertThat(List.of(state(c), Sockets.sock(c).state)).as("the handshake is done, connect() not called again")
+                    .containsExactly("ESTAB", Socket.SS_CONNECTING);
+
+            check(SocketCalls.shutdown(c, Socket.SHUT_WR));
+
+            assertThat(Sockets.sock(c).state).isEqualTo(Socket.SS_CONNECTED);
+            assertThat(errno(SocketCalls.connect(c, SERVER, SockaddrIn.SIZE))).isEqualTo("EISCONN");
+        });
+    }
+
+    @Test
+    @DisplayName("shutdown() of a socket whose non-blocking connect() was refused: ENOTCONN, and SS_DISCONNECTING "
+            + "(inet_shutdown: SS_CONNECTING in CLOSE), which connect() refuses with EINVAL from then on")
+    void shutdownAfterARefusedNonBlockingConnectLeavesItDisconnecting() {
+        inProcess(() -> {
+            int c = socket(Socket.SOCK_NONBLOCK);
+            SockaddrIn nobody = SockaddrIn.inet("127.0.0.1", 81);
+            assertThat(errno(SocketCalls.connect(c, nobody, SockaddrIn.SIZE))).isEqualTo("EINPROGRESS");
+            assertThat(List.of(state(c), Sockets.sock(c).state)).as("the reset came at release_sock")
+                    .containsExactly("UNCONN", Socket.SS_CONNECTING);
+
+            assertThat(errno(SocketCalls.shutdown(c, Socket.SHUT_RDWR))).isEqualTo("ENOTCONN");
+
+            assertThat(Sockets.sock(c).state).isEqualTo(Socket.SS_DISCONNECTING);
+            assertThat(errno(SocketCalls.connect(c, nobody, SockaddrIn.SIZE)))
+                    .as("__inet_stream_connect: no case for SS_DISCONNECTING").isEqualTo("EINVAL");
+        });
+    }
+
+    @Test
+    @DisplayName("inet_shutdown runs under lock_sock: while another task owns the socket, shutdown() sleeps until "
+            + "release_sock, and only then sets sk_shutdown and sends the FIN")
+    void shutdownWaitsForTheSocketLock() {
+        List<String> log = new CopyOnWriteArrayList<>();
+        int[] fd = new int[1];
+        Process app = new Process(sched, "app");
+        app.spawn("owner", () -> {
+            int lfd = listener(4, 0);
+            fd[0] = Sockets.connect(0, null);
+            int s = Sockets.accept(lfd, Socket.SOCK_NONBLOCK);
+            TcpSock sk = sk(fd[0]);
+            sk.lockSock(); // as a syscall on the socket would
+            Select.poll(new PollFd[0], 100); // sleeps 100 ms, owning the socket
+            log.add("owner before release_sock: sk_shutdown " + sk.skShutdown + ", server reads " + recv(s, 8));
+            sk.releaseSock();
+            Select.poll(new PollFd[0], 100);
+            log.add("owner 100 ms after release_sock: server reads " + recv(s, 8));
+        });
+        sched.runUntil(sched.clock());
+        app.spawn("shutter", () -> log.add("shutdown: " + errno(SocketCalls.shutdown(fd[0], Socket.SHUT_WR))));
+        sched.runUntilIdle();
+        assertThat(log).containsExactly("owner before release_sock: sk_shutdown 0, server reads EAGAIN",
+                "shutdown: 0", "owner 100 ms after release_sock: server reads EOF");
+    }
+
+    @Test
+    @DisplayName("A second shutdown(SHUT_WR) sends no second FIN: tcp_shutdown sends it from ESTABLISHED or "
+            + "CLOSE_WAIT, which the first one left (tcp_close_state)")
+    void aSecondShutWrSendsNoSecondFin() {
+        inProcess(() -> {
+            int lfd = listener(4, 0);
+            int c = Sockets.connect(Socket.SOCK_NONBLOCK, null);
+            Sockets.accept(lfd, Socket.SOCK_NONBLOCK);
+            List<String> seen = tcpdump();
+
+            check(SocketCalls.shutdown(c, Socket.SHUT_WR));
+            check(SocketCalls.shutdown(c, Socket.SHUT_WR));
+            check(SocketCalls.shutdown(c, Socket.SHUT_RDWR));
+
+            assertThat(seen).containsExactly("127.0.0.1.32768 > 127.0.0.1.80: Flags [F.]");
         });
     }
 
