@@ -123,6 +123,11 @@ class MutationCheckTest {
 
         assertThat(MutationCheck.check(mutants, Map.of(), SOURCE, 0, Set.of("herd.inet.TcpInput")).problems())
                 .containsExactly("no test reaches herd.inet.TcpInput#tcpRcvStateProcess:36");
+
+        Map<String, String> unreachable = MutationCheck.equivalents(List.of(
+                "herd.inet.TcpInput#tcpRcvStateProcess:36 BooleanTrueReturnValsMutator | no run of the model gets there"));
+        assertThat(MutationCheck.check(mutants, unreachable, SOURCE, 0, Set.of("herd.inet.TcpInput")).problems())
+                .as("a line listed with the reason it cannot be reached").isEmpty();
     }
 
     @Test
