@@ -64,6 +64,9 @@ public final class DeterministicScheduler extends BaseScheduler {
     private long deadline = Long.MAX_VALUE;
     private long timerSeq;
     private long switches;
+    /** {@link #switches} when the current run began: the livelock limit is per run. */
+    private long switchesAtRunStart;
+    private long maxSwitches = MAX_SWITCHES;
     private boolean inScheduler;
 
     /** A pending timer: a task's timeout ({@code task}) or a kernel timer ({@code timer}). */
@@ -125,6 +128,11 @@ public final class DeterministicScheduler extends BaseScheduler {
         return runQueues.cpus();
     }
 
+    /** A run that makes more than {@code max} context switches fails as a livelock (2 000 000 by default). */
+    void livelockAfter(long max) {
+        this.maxSwitches = max;
+    }
+
     @Override
     String describeRun() {
         return " (seed " + seed + (cpus() > 1 ? ", " + cpus() + " CPUs" : "") + ", virtual time " + now + " ns)";
@@ -155,6 +163,7 @@ public final class DeterministicScheduler extends BaseScheduler {
         }
         this.deadline = deadline;
         rethrowFailure();
+        switchesAtRunStart = switches;
         switchFrom(null, false);
         try {
             if (!idle.tryAcquire(WATCHDOG_SECONDS, TimeUnit.SECONDS)) {
@@ -359,8 +368,8 @@ public final class DeterministicScheduler extends BaseScheduler {
         }
         if (next == null) {
             handToController();
-        } else if (++switches > MAX_SWITCHES) {
-            fail(new StuckError(report("livelock: " + MAX_SWITCHES + " context switches without the run ending")));
+        } else if (++switches - switchesAtRunStart > maxSwitches) {
+            fail(new StuckError(report("livelock: " + maxSwitches + " context switches without the run ending")));
             handToController();
         } else {
             cpu.get(next).release();

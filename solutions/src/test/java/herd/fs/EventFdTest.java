@@ -173,6 +173,41 @@ class EventFdTest {
     }
 
     @Test
+    void eventfdSignalAddsOneAndWakesTheReadersWithEpollin() {
+        inProcess(sched, () -> {
+            int efd = eventfd(2, EventFd.EFD_NONBLOCK);
+            List<String> wakeups = record(efd);
+
+            EventFd.eventfdSignal(ctx(efd));
+            assertThat(ctx(efd).count()).as("eventfd_signal adds 1 to the count, as a write of 1 would")
+                    .isEqualTo(3);
+            assertThat(wakeups).as("and wakes the readers with EPOLLIN (wake_up_locked_poll)")
+                    .containsExactly("TASK_NORMAL flags=0 key=EPOLLIN");
+            assertThat(read(efd)).as("a read takes the signalled count").isEqualTo(3);
+        });
+    }
+
+    @Test
+    void eventfdSignalSaturatesAtUllongMaxWhichEventfdPollReportsAsEpollerr() {
+        inProcess(sched, () -> {
+            int efd = eventfd(0, EventFd.EFD_NONBLOCK);
+            assertThat(write(efd, ULLONG_MAX - 1)).as("a write may fill the count up to ULLONG_MAX - 1").isEqualTo(8);
+            EventFd.eventfdSignal(ctx(efd));
+            assertThat(ctx(efd).count()).as("eventfd_signal goes one further, to ULLONG_MAX, which no write can reach")
+                    .isEqualTo(ULLONG_MAX);
+            assertThat(Poll.names("EPOLL", poll(efd)))
+                    .as("eventfd_poll: count != 0 gives EPOLLIN, count == ULLONG_MAX gives EPOLLERR, and no EPOLLOUT "
+                            + "(nothing can be added)")
+                    .isEqualTo(Poll.names("EPOLL", EPOLLIN | Poll.EPOLLERR));
+            EventFd.eventfdSignal(ctx(efd));
+            assertThat(ctx(efd).count()).as("eventfd_signal saturates: the count stays at ULLONG_MAX, it does not wrap to 0")
+                    .isEqualTo(ULLONG_MAX);
+            assertThat(read(efd)).as("a read takes all of it").isEqualTo(ULLONG_MAX);
+            assertThat(poll(efd)).as("and the error is gone with the count").isEqualTo(EPOLLOUT);
+        });
+    }
+
+    @Test
     void aWriteWakesWithEpollinAReadWithEpollout() {
         inProcess(sched, () -> {
             int efd = eventfd(0, EventFd.EFD_NONBLOCK);

@@ -4,6 +4,7 @@ import static herd.course.kit.Processes.file;
 import static herd.course.kit.Processes.inProcess;
 import static herd.course.kit.Syscalls.errno;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import herd.course.kit.Schedulers;
 import herd.net.UnixStream;
@@ -67,6 +68,31 @@ class FilesStructTest {
         assertThat(file(p, 1)).as("fd 1 shares fd 0's open file").isSameAs(devNull);
         assertThat(file(p, 2)).as("fd 2 shares fd 0's open file").isSameAs(devNull);
         assertThat(devNull.fileCount()).as("one reference per descriptor").isEqualTo(3);
+    }
+
+    @Test
+    void aReservedFdIsNotOpenUntilFdInstall() {
+        inProcess(sched, () -> {
+            FilesStruct files = Process.current().files;
+            int reserved = files.getUnusedFd();
+            assertThat(reserved).as("get_unused_fd_flags reserves the lowest free fd").isEqualTo(3);
+            assertThat(files.openFds()).as("a reserved fd has no file yet: it is not listed as open")
+                    .containsExactly(0, 1, 2);
+            assertThat(eventfd(0)).as("but no other file can take it").isEqualTo(4);
+            Counting fops = new Counting();
+            files.fdInstall(reserved, new File("test:[counting]", fops, null, 0));
+            assertThat(files.openFds()).as("fd_install makes it open").containsExactly(0, 1, 2, 3, 4);
+        });
+    }
+
+    @Test
+    void getFileOnAReleasedFileIsABug() {
+        Counting fops = new Counting();
+        File f = new File("test:[counting]", fops, null, 0);
+        f.fput();
+        assertThat(fops.releases.get()).as("the last fput released the file").isEqualTo(1);
+        assertThatThrownBy(f::getFile).as("get_file on a file whose count reached 0: a use after free")
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("BUG: get_file on a released file");
     }
 
     @Test

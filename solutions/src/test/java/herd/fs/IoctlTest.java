@@ -115,6 +115,21 @@ class IoctlTest {
     }
 
     @Test
+    void fionbioPutsTheReferenceItTookOnTheFile() {
+        inProcess(sched, () -> {
+            int fd = (int) Syscalls.check(EventFd.eventfd2(0, 0));
+            File f = file(fd);
+            assertThat(f.fileCount()).as("the descriptor holds the only reference").isEqualTo(1);
+            Syscalls.check(Vfs.ioctlFionbio(fd, 1));
+            Syscalls.check(Vfs.ioctlFionbio(fd, 0));
+            assertThat(f.fileCount()).as("ioctl takes a reference for the call (fdget) and puts it back (fdput)")
+                    .isEqualTo(1);
+            Syscalls.check(Vfs.close(fd));
+            assertThat(f.fileCount()).as("so close puts the last reference and frees the file").isZero();
+        });
+    }
+
+    @Test
     void aBadDescriptorIsEbadf() {
         inProcess(sched, () -> {
             assertThat(errno(Vfs.ioctlFionbio(99, 1))).as("fd 99 is not open").isEqualTo("EBADF");

@@ -87,6 +87,17 @@ public class ProcessTest {
      * With seeds 0 to 15, some runs switch to the child first.
      */
     @Test
+    void aProcessPrintsAsCommAndPid() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            Process p = new Process(sched, "nginx");
+            assertThat(p).as("no task yet: getpid() is -1").hasToString("nginx[-1]");
+            p.spawn("nginx", () -> { });
+            assertThat(p).as("comm[pid], the pid of its first task").hasToString("nginx[100]");
+            sched.run();
+        }
+    }
+
+    @Test
     void aForkedChildHasItsPidEvenWhenItRunsBeforeForkReturns() {
         int childFirst = 0;
         for (long seed = 0; seed < 16; seed++) {

@@ -128,6 +128,39 @@ class SelectTest {
     }
 
     @Test
+    void fdZeroIsPolledOnlyNegativeFdsAreSkipped() {
+        inProcess(sched, () -> {
+            assertThat(Vfs.close(0)).isZero();
+            int efd = eventfd();
+            assertThat(efd).as("the lowest free fd").isZero();
+            add(efd, 1);
+            PollFd[] fds = {new PollFd(0, POLLIN)};
+            assertThat(Select.poll(fds, 0)).as("do_pollfd polls every fd >= 0, fd 0 included").isEqualTo(1);
+            assertThat(revents(fds)).isEqualTo("0=POLLIN");
+        });
+    }
+
+    @Test
+    void pollAsStracePrintsIt() {
+        inProcess(sched, () -> {
+            int efd = eventfd();
+            add(efd, 1);
+            Select.poll(new PollFd[] {new PollFd(efd, POLLIN), new PollFd(-1, POLLOUT)}, 0);
+        });
+        assertThat(herd.trace.StraceFormat.render(sched.trace().events()).lines().toList())
+                .as("the pollfd array as strace prints it, then nfds and the timeout in ms")
+                .contains("[pid   100] poll([{fd=3, events=POLLIN}, {fd=-1, events=POLLOUT}], 2, 0) = 1");
+    }
+
+    @Test
+    void aPollfdPrintsAsStracePrintsIt() {
+        PollFd pfd = new PollFd(3, POLLIN);
+        assertThat(pfd).as("before poll: no revents").hasToString("{fd=3, events=POLLIN}");
+        pfd.revents = POLLIN | EPOLLHUP;
+        assertThat(pfd).hasToString("{fd=3, events=POLLIN, revents=POLLIN|POLLHUP}");
+    }
+
+    @Test
     void badArguments() {
         inProcess(sched, () -> {
             assertThat(errno(Select.poll(null, 0))).as("no array").isEqualTo("EFAULT");
@@ -137,6 +170,9 @@ class SelectTest {
             }
             assertThat(errno(Select.poll(tooMany, 0))).as("more fds than RLIMIT_NOFILE").isEqualTo("EINVAL");
             assertThat(Select.poll(new PollFd[0], 0)).as("no fds at all is fine").isZero();
+            PollFd[] asMany = java.util.Arrays.copyOf(tooMany, FilesStruct.NR_OPEN_DEFAULT);
+            assertThat(Select.poll(asMany, 0)).as("exactly RLIMIT_NOFILE fds is allowed (do_sys_poll: nfds > "
+                    + "RLIMIT_NOFILE is EINVAL); all negative, so none is polled").isZero();
         });
     }
 
@@ -352,14 +388,18 @@ class SelectTest {
             }
         };
         long[] ret = {-1};
+        int[] stateAfter = {-1};
         Task poller = p.spawn("poller", () -> {
             int fd = p.files.installNew(new File("fake", fake, null, 0));
             ret[0] = Select.poll(new PollFd[] {new PollFd(fd, POLLIN)}, -1);
+            stateAfter[0] = Task.current().state();
         });
 
         sched.run();
 
         assertThat(ret[0]).isEqualTo(1);
+        assertThat(Task.stateName(stateAfter[0])).as("poll_schedule_timeout set TASK_INTERRUPTIBLE, did not sleep, "
+                + "and set TASK_RUNNING back: poll returns to user space running").isEqualTo("TASK_RUNNING");
         assertThat(fake.calls).as("pollwake set triggered: a second pass instead of a sleep")
                 .containsExactly("queue POLLIN|POLLERR|POLLHUP", "no queue POLLIN|POLLERR|POLLHUP");
         assertThat(poller.voluntarySwitches()).as("it never slept").isZero();

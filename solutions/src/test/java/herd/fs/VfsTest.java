@@ -60,6 +60,56 @@ class VfsTest {
     }
 
     @Test
+    void aNullBufferIsPrintedAsNullAndTheCallFailsWithEfault() {
+        long[] ret = {0};
+        String out = strace(() -> ret[0] = Vfs.write(1, null, 4));
+        assertThat(out).as("strace prints a NULL pointer as NULL").isEqualTo("""
+                [pid   100] write(1, NULL, 4) = -1 EFAULT (Bad address)
+                """);
+        assertThat(ret[0]).isEqualTo(Errno.EFAULT.neg());
+    }
+
+    @Test
+    void openatAsStracePrintsItForAConfigAndALog() {
+        String out = strace(() -> {
+            RegularFile.open("/etc/nginx/nginx.conf");
+            RegularFile.openLog("/var/log/nginx/access.log");
+        });
+        assertThat(out).as("each open takes the lowest free fd").isEqualTo("""
+                [pid   100] openat(AT_FDCWD, "/etc/nginx/nginx.conf", O_RDONLY) = 3
+                [pid   100] openat(AT_FDCWD, "/var/log/nginx/access.log", O_WRONLY|O_CREAT|O_APPEND, 0644) = 4
+                """);
+    }
+
+    @Test
+    void aFileWithoutReadOrWriteIsEinval() {
+        long[] ret = new long[2];
+        strace(() -> {
+            FileOperations pollOnly = (file, wait) -> 0;
+            int fd = Process.current().files.installNew(new File("test:[poll only]", pollOnly, null, 0));
+            ret[0] = Vfs.read(fd, new byte[8], 8);
+            ret[1] = Vfs.write(fd, new byte[8], 8);
+        });
+        assertThat(ret).as("vfs_read and vfs_write: a file without ->read or ->write gives EINVAL")
+                .containsExactly(Errno.EINVAL.neg(), Errno.EINVAL.neg());
+    }
+
+    @Test
+    void dupAsStracePrintsIt() {
+        String out = strace(() -> {
+            EventFd.eventfd2(0, 0);
+            Vfs.dup(3);
+            Vfs.dup(9);
+        });
+
+        assertThat(out).as("dup(oldfd) = the new fd, or -1 EBADF").isEqualTo("""
+                [pid   100] eventfd2(0, 0) = 3
+                [pid   100] dup(3) = 4
+                [pid   100] dup(9) = -1 EBADF (Bad file descriptor)
+                """);
+    }
+
+    @Test
     void eventfd2FlagsAndInitialValueAsStracePrintsThem() {
         String out = strace(() -> {
             EventFd.eventfd2(0, EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);

@@ -532,6 +532,76 @@ class DeterministicSchedulerTest {
         assertThatThrownBy(sched::run).hasMessage("first");
     }
 
+    @Test
+    void aRunAfterAFailedOneRethrowsTheFailureBeforeHandingOutTheCpu() {
+        DeterministicScheduler sched = schedulers.deterministic(25);
+        sched.spawn("bad", () -> {
+            throw new IllegalStateException("bad");
+        });
+        assertThatThrownBy(sched::runUntilIdle).hasMessage("bad");
+
+        // An interrupted controller would fail with a StuckError as soon as it waited for the
+        // tasks: the failure must come first, before anything is run or waited for.
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(sched::runUntilIdle).as("the scheduler stays failed: the next run rethrows at once")
+                    .isExactlyInstanceOf(IllegalStateException.class).hasMessage("bad");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void anInterruptedControllerGetsAStuckErrorAndKeepsItsInterrupt() {
+        DeterministicScheduler sched = schedulers.deterministic(26);
+        Thread.currentThread().interrupt();
+        boolean stillInterrupted;
+        try {
+            assertThatThrownBy(sched::runUntilIdle).isExactlyInstanceOf(StuckError.class)
+                    .hasMessageStartingWith("interrupted while the tasks ran (seed 26, virtual time 0 ns)");
+        } finally {
+            stillInterrupted = Thread.interrupted();
+        }
+        assertThat(stillInterrupted).as("the run does not swallow the interrupt: the thread's interrupt status is "
+                + "set again for its caller").isTrue();
+    }
+
+    // ---- (5b) livelock ---------------------------------------------------------------------
+
+    /** {@code schedule()} in TASK_RUNNING: the task stays runnable and the seed may pick another. */
+    private static void yieldForever() {
+        for (;;) {
+            Sched.schedule();
+        }
+    }
+
+    @Test
+    void tasksThatNeverStopSwitchingAreALivelock() {
+        DeterministicScheduler sched = schedulers.deterministic(27);
+        sched.livelockAfter(50);
+        sched.spawn("ping", DeterministicSchedulerTest::yieldForever);
+        sched.spawn("pong", DeterministicSchedulerTest::yieldForever);
+
+        assertThatThrownBy(sched::runUntilIdle).isExactlyInstanceOf(StuckError.class)
+                .hasMessageStartingWith("livelock: 50 context switches without the run ending (seed 27, virtual time 0 ns)\n")
+                .hasMessageContaining("ping").hasMessageContaining("pong");
+        assertThat(sched.switches()).as("the run stopped at the first switch over the limit").isEqualTo(51);
+    }
+
+    @Test
+    void theLivelockLimitIsPerRunAndARunMayUseItUp() {
+        DeterministicScheduler sched = schedulers.deterministic(28);
+        sched.livelockAfter(1);
+        sched.spawn("first", () -> Trace.mark("first"));
+        sched.run();
+        assertThat(sched.switches()).as("the controller handed the CPU to the task once").isEqualTo(1);
+
+        sched.spawn("second", () -> Trace.mark("second"));
+        sched.run();
+        assertThat(sched.switches()).as("a run of exactly the limit is no livelock, and an earlier run's switches "
+                + "do not count against the next").isEqualTo(2);
+    }
+
     // ---- (6) scheduling while atomic -------------------------------------------------------
 
     @Test

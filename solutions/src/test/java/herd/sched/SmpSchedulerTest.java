@@ -79,6 +79,29 @@ class SmpSchedulerTest {
     }
 
     @Test
+    void aKernelTimerDueWhileATaskWorksRunsBeforeTheTasksNextTracedCall() {
+        try (DeterministicScheduler sched = DeterministicScheduler.smp(1, 1)) {
+            long[] expires = {0};
+            TimerList timer = new TimerList(sched, () -> Trace.mark("timer"));
+            sched.spawn("worker", () -> {
+                expires[0] = sched.clock() + 10 * COSTS.function();
+                timer.modTimer(expires[0]);
+                work("w", 20);
+                Trace.mark("worker done");
+            });
+            sched.run();
+            List<TraceEvent> events = sched.trace().events();
+            TraceEvent fired = mark(events, "timer");
+            assertThat(fired.time()).as("the timer runs at its expiry").isEqualTo(expires[0]);
+            List<TraceEvent> workBefore = events.subList(0, events.indexOf(fired)).stream()
+                    .filter(e -> e.kind() == TraceEvent.Kind.FUNC_ENTRY).toList();
+            assertThat(workBefore).as("the timer softirq interrupts the worker: of its 20 calls, the 10 or 11 that "
+                    + "started by the expiry come before it, the rest after").hasSizeBetween(10, 11);
+            assertThat(events.indexOf(fired)).isLessThan(events.indexOf(mark(events, "worker done")));
+        }
+    }
+
+    @Test
     void eachTracedCallCostsItsCpuTheFunctionCost() {
         try (DeterministicScheduler sched = DeterministicScheduler.smp(1, 1)) {
             sched.spawn("worker", () -> work("f", 10));

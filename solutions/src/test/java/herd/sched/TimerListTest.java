@@ -96,6 +96,19 @@ class TimerListTest {
     }
 
     @Test
+    void kernelTimersDueAtTheSameInstantRunInTheOrderTheyWereArmed() {
+        DeterministicScheduler sched = schedulers.deterministic(1);
+        List<String> log = new CopyOnWriteArrayList<>();
+        for (String name : List.of("first", "second", "third")) {
+            new TimerList(sched, () -> log.add(name)).modTimer(5 * MS);
+        }
+        sched.runUntilIdle();
+
+        assertThat(log).as("equal expiries: the timer wheel runs them in the order mod_timer queued them")
+                .containsExactly("first", "second", "third");
+    }
+
+    @Test
     void aTimerThatThrowsFailsTheRun() {
         DeterministicScheduler sched = schedulers.deterministic(1);
         new TimerList(sched, () -> {
