@@ -477,7 +477,7 @@ class DeterministicSchedulerTest {
     void anExceptionInATaskIsRethrownWithItsTypeAndMessage() {
         DeterministicScheduler sched = schedulers.deterministic(21);
         sched.spawn("ok", () -> Trace.mark("fine"));
-        sched.spawn("bad", () -> {
+        Task bad = sched.spawn("bad", () -> {
             throw new UnsupportedOperationException("boom");
         });
 
@@ -487,6 +487,7 @@ class DeterministicSchedulerTest {
                 .satisfies(t -> assertThat(t.getSuppressed()).singleElement()
                         .extracting(Throwable::getMessage)
                         .isEqualTo("in task bad-101 (seed 21, virtual time 0 ns)"));
+        assertThat(bad.state()).as("a task whose body threw is dead, like one that returned").isEqualTo(TASK_DEAD);
         // The failure stays: a later run reports it again.
         assertThatThrownBy(sched::runUntilIdle).isExactlyInstanceOf(UnsupportedOperationException.class);
     }
