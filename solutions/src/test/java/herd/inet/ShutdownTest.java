@@ -242,7 +242,7 @@ class ShutdownTest {
             check(Vfs.close(lfd));
             assertThat(state(c)).as("the listener's close reset the connection it had queued").isEqualTo("UNCONN");
             int fresh = socket(0);
-            List<String> seen = tcpdump();
+            List<String> seen = Tcpdump.start();
 
             assertThat(errno(SocketCalls.shutdown(fresh, Socket.SHUT_WR))).as("never connected").isEqualTo("ENOTCONN");
             assertThat(errno(SocketCalls.shutdown(c, Socket.SHUT_WR))).as("reset").isEqualTo("ENOTCONN");
@@ -311,7 +311,7 @@ class ShutdownTest {
             check(Vfs.close(c));
             TcpSock sk = sk(s);
             assertThat(state(s)).isEqualTo("CLOSE-WAIT");
-            List<String> seen = tcpdump();
+            List<String> seen = Tcpdump.start();
 
             assertThat(disconnect(sk)).isZero();
 
@@ -393,7 +393,7 @@ class ShutdownTest {
             int lfd = listener(4, 0);
             int c = Sockets.connect(Socket.SOCK_NONBLOCK, null);
             Sockets.accept(lfd, Socket.SOCK_NONBLOCK);
-            List<String> seen = tcpdump();
+            List<String> seen = Tcpdump.start();
 
             check(SocketCalls.shutdown(c, Socket.SHUT_WR));
             check(SocketCalls.shutdown(c, Socket.SHUT_WR));
@@ -411,16 +411,6 @@ class ShutdownTest {
         } finally {
             sk.releaseSock();
         }
-    }
-
-    /** Records every segment the loopback carries from now on, as tcpdump prints it. */
-    private static List<String> tcpdump() {
-        List<String> seen = new CopyOnWriteArrayList<>();
-        Net.current().setDropFilter(skb -> {
-            seen.add(skb.toString());
-            return false;
-        });
-        return seen;
     }
 
     /** A non-blocking socket left in SYN_SENT: a listener on port 80 exists, but every SYN is dropped. */

@@ -19,7 +19,6 @@ import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -40,16 +39,6 @@ class TcpRcvStateProcessTest {
     private final Schedulers schedulers = new Schedulers();
     private final DeterministicScheduler sched = schedulers.deterministic(1);
 
-    /** Records every segment the loopback carries from now on, as tcpdump prints it. */
-    private static List<String> tcpdump() {
-        List<String> seen = new CopyOnWriteArrayList<>();
-        Net.current().setDropFilter(skb -> {
-            seen.add(skb.toString());
-            return false;
-        });
-        return seen;
-    }
-
     @Test
     @DisplayName("A segment that waited on the backlog while a reset closed the socket is dropped unanswered "
             + "(tcp_rcv_state_process, TCP_CLOSE: discard): the peer's connection is not reset")
@@ -59,7 +48,7 @@ class TcpRcvStateProcessTest {
             int c = connectNonBlocking();
             int s = accept(lfd, Socket.SOCK_NONBLOCK);
             TcpSock client = sk(c);
-            List<String> seen = tcpdump();
+            List<String> seen = Tcpdump.start();
 
             client.lockSock(); // a task owns the client: what arrives waits on its backlog
             Loopback.xmit(client.net, new SkBuff(LOOPBACK, 80, LOOPBACK, client.num, SkBuff.RST)); // forged
@@ -88,7 +77,7 @@ class TcpRcvStateProcessTest {
             assertThat(state(s)).as("the client's FIN").isEqualTo("CLOSE-WAIT");
             assertThat(send(s, "data")).isEqualTo("4");
             TcpSock client = sk(c);
-            List<String> seen = tcpdump();
+            List<String> seen = Tcpdump.start();
 
             Loopback.xmit(client.net, new SkBuff(LOOPBACK, client.num, LOOPBACK, 80, SkBuff.ACK)); // the client's ACK
 
@@ -110,7 +99,7 @@ class TcpRcvStateProcessTest {
             sk.daddr = LOOPBACK;
             sk.dport = 40000;
             sk.skState = TcpSock.TCP_SYN_RECV;
-            List<String> seen = tcpdump();
+            List<String> seen = Tcpdump.start();
 
             boolean resetFin = TcpInput.tcpRcvStateProcess(sk, new SkBuff(LOOPBACK, 40000, LOOPBACK, 80, SkBuff.FIN));
             String afterFin = TcpSock.stateName(sk.skState);

@@ -68,17 +68,7 @@ class ParallelSchedulerTest {
         ParallelScheduler sched = schedulers.parallel();
         AtomicBoolean ready = new AtomicBoolean();
         CountDownLatch asleep = new CountDownLatch(1);
-        Task sleeper = sched.spawn("sleeper", () -> {
-            while (true) {
-                Sched.setCurrentState(TASK_INTERRUPTIBLE);
-                if (ready.get()) {
-                    break;
-                }
-                asleep.countDown();
-                Sched.schedule();
-            }
-            Sched.setCurrentState(TASK_RUNNING);
-        });
+        Task sleeper = sched.spawn("sleeper", () -> sleepUntilReady(ready, asleep));
         sched.spawn("waker", () -> {
             try {
                 assertThat(asleep.await(10, TimeUnit.SECONDS)).isTrue();
@@ -291,17 +281,7 @@ class ParallelSchedulerTest {
         ParallelScheduler sched = schedulers.parallel(true);
         AtomicBoolean ready = new AtomicBoolean();
         CountDownLatch asleep = new CountDownLatch(1);
-        Task sleeper = sched.spawn("sleeper", () -> {
-            while (true) {
-                Sched.setCurrentState(TASK_INTERRUPTIBLE);
-                if (ready.get()) {
-                    break;
-                }
-                asleep.countDown();
-                Sched.schedule();
-            }
-            Sched.setCurrentState(TASK_RUNNING);
-        });
+        Task sleeper = sched.spawn("sleeper", () -> sleepUntilReady(ready, asleep));
         Task waker = sched.spawn("waker", () -> {
             await(asleep);
             ready.set(true);
@@ -506,6 +486,19 @@ class ParallelSchedulerTest {
         assertThat(late.modTimer(sched.clock())).as("mod_timer after close: it was not pending").isFalse();
         assertThat(late.pending()).as("a closed scheduler arms no timer").isFalse();
         assertThat(sched.timerQueueLength()).as("nothing queued on the stopped timer thread").isZero();
+    }
+
+    /** The kernel's sleep loop: set the state, check the condition, sleep; {@code asleep} once it sleeps. */
+    private static void sleepUntilReady(AtomicBoolean ready, CountDownLatch asleep) {
+        while (true) {
+            Sched.setCurrentState(TASK_INTERRUPTIBLE);
+            if (ready.get()) {
+                break;
+            }
+            asleep.countDown();
+            Sched.schedule();
+        }
+        Sched.setCurrentState(TASK_RUNNING);
     }
 
     private static void await(CountDownLatch latch) {
