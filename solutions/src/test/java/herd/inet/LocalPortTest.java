@@ -180,4 +180,21 @@ class LocalPortTest {
             assertThat(SocketCalls.bind(socket(0), SERVER, SockaddrIn.SIZE)).as("the last owner is gone").isZero();
         });
     }
+
+    @Test
+    @DisplayName("An accepted connection holds its listener's port too (__inet_inherit_port): with the listener "
+            + "closed, bind() to the port fails with EADDRINUSE until the connection closes")
+    void anAcceptedConnectionHoldsThePortAfterItsListenerClosed() {
+        inProcess(sched, () -> {
+            int lfd = listener(8, 0);
+            client();
+            int s = accept(lfd, 0);
+            check(Vfs.close(lfd));
+
+            assertThat(errno(SocketCalls.bind(socket(0), SERVER, SockaddrIn.SIZE))).isEqualTo("EADDRINUSE");
+
+            check(Vfs.close(s));
+            assertThat(SocketCalls.bind(socket(0), SERVER, SockaddrIn.SIZE)).as("the last owner is gone").isZero();
+        });
+    }
 }
