@@ -40,15 +40,11 @@ public final class EpItem {
         this.next = EventPoll.EP_UNACTIVE_PTR;
     }
 
-    /** The overflow-chain sentinel. */
-    private EpItem() {
+    /** The overflow-chain sentinel, {@link EventPoll#EP_UNACTIVE_PTR}: an item of no epoll. */
+    EpItem() {
         this.ep = null;
         this.ffd = null;
         this.event = new EpollEvent();
-    }
-
-    static EpItem sentinel() {
-        return new EpItem();
     }
 
     /** The entries this item has on wait queues. */

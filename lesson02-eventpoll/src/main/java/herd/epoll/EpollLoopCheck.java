@@ -51,10 +51,10 @@ public final class EpollLoopCheck {
      */
     private static int epLoopCheckProc(EventPoll insertingInto, EventPoll ep, int depth) {
         // >>> L02-E6
-        // ep_loop_check_proc: for each epoll among ep's items: EP_MAX_NESTS + 1 if it is
-        // insertingInto or depth > EP_MAX_NESTS, else the max of (its own result at depth + 1) + 1;
-        // stop once above EP_MAX_NESTS
-        throw herd.course.Todo.exercise("L02-E6", "ep_loop_check_proc: for each epoll among ep's items: EP_MAX_NESTS + 1 if it is insertingInto or depth > EP_MAX_NESTS, else the max of (its own result at depth + 1) + 1; stop once above EP_MAX_NESTS");
+        // ep_loop_check_proc: for each epoll among ep's items (watchedEpolls(ep, depth)):
+        // EP_MAX_NESTS + 1 if it is insertingInto or depth > EP_MAX_NESTS, else the max of (its own
+        // result at depth + 1) + 1; stop once above EP_MAX_NESTS
+        throw herd.course.Todo.exercise("L02-E6", "ep_loop_check_proc: for each epoll among ep's items (watchedEpolls(ep, depth)): EP_MAX_NESTS + 1 if it is insertingInto or depth > EP_MAX_NESTS, else the max of (its own result at depth + 1) + 1; stop once above EP_MAX_NESTS");
         // <<< L02-E6
     }
 
@@ -67,10 +67,14 @@ public final class EpollLoopCheck {
         // <<< L02-E6
     }
 
-    /** The epolls among {@code ep}'s items, read under its mutex. */
-    private static List<EventPoll> watchedEpolls(EventPoll ep) {
+    /**
+     * The epolls among {@code ep}'s items, read under its mutex, which {@code ep_loop_check_proc}
+     * takes at lockdep subclass {@code depth + 1}: it nests inside the mutex of the epoll
+     * being added to, which {@code epoll_ctl} holds at subclass 0.
+     */
+    private static List<EventPoll> watchedEpolls(EventPoll ep, int depth) {
         List<EventPoll> children = new ArrayList<>();
-        ep.mtx.lock();
+        ep.mtx.lockNested(depth + 1);
         try {
             for (EpItem epi : ep.rbr.values()) {
                 if (isFileEpoll(epi.ffd.file())) {

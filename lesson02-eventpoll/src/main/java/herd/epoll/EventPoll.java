@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class EventPoll {
     /** {@code EP_UNACTIVE_PTR}: {@code ovflist} when no scan runs; {@code epi->next} when not chained. */
-    static final EpItem EP_UNACTIVE_PTR = EpItem.sentinel();
+    static final EpItem EP_UNACTIVE_PTR = new EpItem();
     /** {@code EP_MAX_NESTS}: at most this many epoll-to-epoll links on any chain. */
     public static final int EP_MAX_NESTS = 4;
 

@@ -30,8 +30,8 @@ public final class EventPollFile implements FileOperations {
     }
 
     /**
-     * {@code __ep_eventpoll_poll()}: registers the poller on {@code ep->poll_wait}, then
-     * scans the ready list re-polling each item ({@code depth + 1} for nested epolls):
+     * {@code __ep_eventpoll_poll()}: registers the poller on {@code ep->poll_wait}, then,
+     * under {@code ep->mtx} at lockdep subclass {@code depth}, scans the ready list re-polling each item ({@code depth + 1} for nested epolls):
      * {@code EPOLLIN|EPOLLRDNORM} at the first one really ready, which stays queued;
      * items no longer ready are dropped from the list.
      */
@@ -41,7 +41,7 @@ public final class EventPollFile implements FileOperations {
         PollTable pt = new PollTable(null);
         int res = 0;
         PollTable.pollWait(file, ep.pollWait, wait);
-        ep.mtx.lock();
+        ep.mtx.lockNested(depth); // an inner epoll's mtx nests inside the outer one's, which its poller holds
         try {
             ep.epStartScan(txlist);
             for (EpItem epi : txlist.entries()) {

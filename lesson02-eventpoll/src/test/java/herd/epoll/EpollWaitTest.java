@@ -21,7 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import herd.course.kit.Epolls;
 import herd.fs.EventFd;
 import herd.fs.File;
+import herd.fs.FileOperations;
 import herd.fs.Process;
+import herd.locking.Mutex;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
@@ -239,6 +241,47 @@ class EpollWaitTest {
         }
     }
 
+    @Test
+    @DisplayName("while one thread scans the ready list, events count as available: epoll_wait(0) in another thread "
+            + "waits for ep->mtx and reports the level-triggered item, it does not return 0")
+    void eventsAreAvailableWhileAScanRuns() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            Mutex pollLock = new Mutex();
+            AtomicBoolean gated = new AtomicBoolean();
+            FileOperations gatedPoll = (file, wait) -> {
+                if (gated.get()) { // a ->poll may sleep on a mutex, as an epoll's own poll takes ep->mtx
+                    pollLock.lock();
+                    pollLock.unlock();
+                }
+                return EPOLLIN;
+            };
+            AtomicLong scanner = new AtomicLong(-999);
+            AtomicLong nonBlocking = new AtomicLong(-999);
+            Process p = new Process(sched, "test");
+            p.spawn("holder", () -> {
+                assertThat(newEpoll()).isEqualTo(EPFD);
+                assertThat(Process.current().files.installNew(new File("test:[gated poll]", gatedPoll, null, 0)))
+                        .isEqualTo(EFD);
+                add(EPFD, EFD, EPOLLIN, 42);
+                pollLock.lock();
+                gated.set(true);
+                Sched.scheduleTimeoutUninterruptible(10_000_000L);
+                pollLock.unlock();
+            });
+            sched.runUntil(sched.clock());
+            p.spawn("scanner", () -> scanner.set(Epoll.epollWait(EPFD, slots(1), 1, -1)));
+            sched.runUntil(sched.clock());
+            p.spawn("nonblocking", () -> nonBlocking.set(Epoll.epollWait(EPFD, slots(1), 1, 0)));
+            sched.runUntilIdle();
+            assertThat(List.of(errno(scanner.get()), errno(nonBlocking.get())))
+                    .as("[the scanner, stuck in the item's poll with ep->mtx held; epoll_wait(0) meanwhile]: during a "
+                            + "scan rdllist is empty, but ovflist is NULL, not EP_UNACTIVE_PTR, so "
+                            + "ep_events_available says yes; epoll_wait(0) takes ep->mtx after the scan and finds the "
+                            + "level-triggered item back on rdllist")
+                    .containsExactly("1", "1");
+        }
+    }
+
     // ---- signals -------------------------------------------------------------------------------
 
     @Test
@@ -288,6 +331,23 @@ class EpollWaitTest {
             assertThat(events[0].data).as("the event delivered (data given to EPOLL_CTL_ADD)").isEqualTo(42);
             assertThat(pendingAfter.get()).as("the signal is still pending after the call returned the event").isTrue();
         }
+    }
+
+    @Test
+    @DisplayName("a signal pending and nothing ready: epoll_wait(0) returns 0, not EINTR (a timeout of 0 returns before the signal check)")
+    void aNonBlockingWaitIgnoresAPendingSignal() {
+        AtomicLong ret = new AtomicLong(-999);
+        inProcess(() -> {
+            assertThat(newEpoll()).isEqualTo(EPFD);
+            assertThat(eventfd()).isEqualTo(EFD);
+            add(EPFD, EFD, EPOLLIN, 42);
+            Sched.sendSignal(Sched.current());
+            ret.set(Epoll.epollWait(EPFD, slots(1), 1, 0));
+            Sched.flushSignals(Sched.current());
+        });
+        assertThat(errno(ret.get())).as("ep_poll with a timeout of 0 sets timed_out before the loop, and the loop "
+                + "returns 0 on timed_out before it looks at signal_pending: a non-blocking call never sleeps, so "
+                + "there is nothing to interrupt").isEqualTo("0");
     }
 
     @Test

@@ -2,11 +2,14 @@ package herd.fix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import herd.fs.Process;
+import herd.nginx.HttpWork;
 import herd.nginx.NgxConf;
 import herd.nginx.NgxMaster;
 import herd.nginx.Telnet;
 import herd.nginx.WorkerCounters;
 import herd.sched.DeterministicScheduler;
+import herd.sched.Task;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -62,5 +65,21 @@ class BatchAcceptTest {
         assertThat(List.of(c.wakeups(), c.epollWaitReturns(), c.accepts(), c.eagain()))
                 .as("[wake-ups, epoll_wait returns, accepts, EAGAIN] for 101 connections").containsExactly(1L, 2L,
                         101L, 1L);
+    }
+
+    @Test
+    @DisplayName("every accepted connection is handed to ngx_http_init_connection: three requests accepted in one "
+            + "batch are each read, served and closed, and the client sees every close")
+    void eachAcceptedConnectionIsServed() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            NgxMaster master = NgxMaster.start(sched, NgxConf.herd(1), BatchAccept::acceptBatch);
+            sched.runUntilIdle();
+            Process client = Telnet.requests(sched, "client", 3, HttpWork.request(0));
+            sched.runUntilIdle();
+            assertThat(master.workers.get(0).requests).as("requests the worker read: a connection accepted but never "
+                    + "given to the HTTP module is never read").isEqualTo(3);
+            assertThat(client.tasks()).as("the client exits once the server closed all 3 connections").hasSize(1)
+                    .allMatch(t -> t.state() == Task.TASK_DEAD);
+        }
     }
 }

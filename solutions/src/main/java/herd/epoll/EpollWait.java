@@ -74,9 +74,13 @@ public final class EpollWait {
             //   ep->lock set TASK_INTERRUPTIBLE, re-check and __add_wait_queue_exclusive if none; sleep until
             //   the deadline if none; TASK_RUNNING; assume available; if the entry is still queued, under
             //   ep->lock (if timed out, available only if a waker dequeued it) remove it
-            boolean timedOut = timeout == 0;
-            long expires = timeout < 0 ? MAX_SCHEDULE_TIMEOUT
-                    : current().scheduler().clock() + timeout * 1_000_000L;
+            boolean timedOut = false;
+            long expires = MAX_SCHEDULE_TIMEOUT;
+            if (timeout > 0) {
+                expires = current().scheduler().clock() + timeout * 1_000_000L;
+            } else if (timeout == 0) {
+                timedOut = true; // non-blocking: no trip through the wait queue, not even for a signal
+            }
             boolean eavail = ep.epEventsAvailable();
             for (;;) {
                 if (eavail) {

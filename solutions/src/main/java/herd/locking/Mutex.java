@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * spinning and hand-off.
  */
 public final class Mutex {
+    /** {@code MAX_LOCKDEP_SUBCLASSES}: the nesting levels lockdep tells apart in one lock class. */
+    public static final int MAX_LOCKDEP_SUBCLASSES = 8;
+
     private final AtomicReference<Task> owner = new AtomicReference<>();
     private final SpinLock waitLock = new SpinLock();
     private final ListHead<Task> waitList = new ListHead<>();
@@ -45,6 +48,20 @@ public final class Mutex {
         waiter.delInit();
         setCurrentState(TASK_RUNNING);
         waitLock.unlock();
+    }
+
+    /**
+     * {@code mutex_lock_nested()}: {@link #lock()}, telling lockdep that this mutex nests
+     * inside another of its class at level {@code subclass} (an epoll's {@code mtx} inside
+     * the {@code mtx} of the epoll that watches it). Lockdep knows
+     * {@code MAX_LOCKDEP_SUBCLASSES} levels; a subclass outside them is a kernel bug
+     * ({@code look_up_lock_class}: "BUG: looking up invalid subclass", read as unsigned).
+     */
+    public void lockNested(int subclass) {
+        if (Integer.compareUnsigned(subclass, MAX_LOCKDEP_SUBCLASSES) >= 0) {
+            throw new IllegalStateException("BUG: looking up invalid subclass: " + Integer.toUnsignedString(subclass));
+        }
+        lock();
     }
 
     /** {@code mutex_unlock()}: releases the mutex and wakes the first waiter. */

@@ -71,14 +71,16 @@ class VfsTest {
 
     @Test
     void openatAsStracePrintsItForAConfigAndALog() {
+        long[] fds = new long[2];
         String out = strace(() -> {
-            RegularFile.open("/etc/nginx/nginx.conf");
-            RegularFile.openLog("/var/log/nginx/access.log");
+            fds[0] = RegularFile.open("/etc/nginx/nginx.conf");
+            fds[1] = RegularFile.openLog("/var/log/nginx/access.log");
         });
         assertThat(out).as("each open takes the lowest free fd").isEqualTo("""
                 [pid   100] openat(AT_FDCWD, "/etc/nginx/nginx.conf", O_RDONLY) = 3
                 [pid   100] openat(AT_FDCWD, "/var/log/nginx/access.log", O_WRONLY|O_CREAT|O_APPEND, 0644) = 4
                 """);
+        assertThat(fds).as("the caller gets the descriptor strace printed").containsExactly(3, 4);
     }
 
     @Test

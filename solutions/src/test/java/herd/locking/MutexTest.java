@@ -49,6 +49,28 @@ class MutexTest {
     }
 
     @Test
+    void lockdepKnowsEightSubclassesAndReadsThemUnsigned() {
+        DeterministicScheduler sched = schedulers.deterministic(1, 0);
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        sched.spawn("t", () -> {
+            for (int subclass : new int[] {0, Mutex.MAX_LOCKDEP_SUBCLASSES - 1, Mutex.MAX_LOCKDEP_SUBCLASSES, -1}) {
+                try {
+                    mutex.lockNested(subclass);
+                    seen.add(subclass + ": locked");
+                    mutex.unlock();
+                } catch (IllegalStateException e) {
+                    seen.add(subclass + ": " + e.getMessage() + (mutex.isLocked() ? " (left locked)" : ""));
+                }
+            }
+        });
+        sched.runUntilIdle();
+        assertThat(seen).as("mutex_lock_nested at subclasses [0, 7, 8, -1]: look_up_lock_class refuses "
+                + "subclass >= MAX_LOCKDEP_SUBCLASSES, an unsigned compare, before the mutex is taken")
+                .containsExactly("0: locked", "7: locked", "8: BUG: looking up invalid subclass: 8",
+                        "-1: BUG: looking up invalid subclass: 4294967295");
+    }
+
+    @Test
     void theOwnerIsTheTaskThatLockedIt() {
         DeterministicScheduler sched = schedulers.deterministic(1, 0);
         List<Object> seen = new CopyOnWriteArrayList<>();

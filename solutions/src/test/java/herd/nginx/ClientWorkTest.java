@@ -10,12 +10,15 @@ import herd.fs.Vfs;
 import herd.sched.DeterministicScheduler;
 import herd.sched.Sched;
 import herd.sched.Task;
+import herd.trace.TraceEvent;
 import herd.socket.SockaddrIn;
 import herd.socket.Socket;
 import herd.socket.SocketCalls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -97,6 +100,66 @@ class ClientWorkTest {
             assertThat(task.state()).as("after the server closed both: the client exited").isEqualTo(Task.TASK_DEAD);
             assertThat(openFds(client)).as("the client's descriptors once it exited (exit_files closed the rest)")
                     .isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("an nginx worker serves GET /work/30 for 30 ms of virtual time before it closes the connection")
+    void aWorkerServesTheRequestsWorkBeforeClosing() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            NgxMaster master = NgxMaster.start(sched, NgxConf.herd(1));
+            sched.runUntilIdle();
+            long t0 = sched.clock();
+            Process client = Telnet.request(sched, "telnet", HttpWork.request(30));
+            Task task = client.tasks().get(0);
+
+            sched.runUntil(t0 + 20 * MS);
+            assertThat(task.state()).as("20 ms in, ngx_http_wait_request_handler is still serving: the client waits")
+                    .isEqualTo(Task.TASK_INTERRUPTIBLE);
+            sched.runUntil(t0 + 40 * MS);
+            assertThat(task.state()).as("40 ms in, the worker has served and closed: the client exited")
+                    .isEqualTo(Task.TASK_DEAD);
+            assertThat(master.workers.get(0).requests).as("requests the worker read").isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("Telnet.connect and Telnet.burst: a client that connects once, or n times back to back, and keeps "
+            + "its connections open")
+    void connectAndBurstKeepTheirConnections() {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            NgxMaster.start(sched, NgxConf.herd(1));
+            sched.runUntilIdle();
+            Process telnet = Telnet.connect(sched);
+            Process burst = Telnet.burst(sched, "client", 3);
+            sched.runUntil(sched.clock() + MS);
+
+            assertThat(List.of(telnet.tasks().get(0).comm(), burst.tasks().get(0).comm()))
+                    .as("the clients' names").containsExactly("telnet", "client");
+            assertThat(openFds(telnet)).as("telnet's descriptors: stdio and its socket").containsExactly(0, 1, 2, 3);
+            assertThat(openFds(burst)).as("the burst's descriptors: stdio and three sockets")
+                    .containsExactly(0, 1, 2, 3, 4, 5);
+        }
+    }
+
+    @Test
+    @DisplayName("HerdRun's trickle starts one client per connection, telnet1 to telnetN; its burst is one client")
+    void aTrickleNamesItsClientsInOrder() {
+        assertThat(clientsOf(false)).as("the trickle's clients").containsExactly("telnet1", "telnet2", "telnet3");
+        assertThat(clientsOf(true)).as("the burst's client").containsExactly("client");
+    }
+
+    private static Set<String> clientsOf(boolean burst) {
+        try (DeterministicScheduler sched = new DeterministicScheduler(1)) {
+            HerdRun run = HerdRun.run(sched, NgxConf.herd(2), 3, burst);
+            Set<String> clients = new TreeSet<>();
+            for (TraceEvent e : sched.trace().events()) {
+                if (e.comm().startsWith("telnet") || e.comm().startsWith("client")) {
+                    clients.add(e.comm());
+                }
+            }
+            assertThat(run.counters()).as("the run's workers").hasSize(2);
+            return clients;
         }
     }
 }

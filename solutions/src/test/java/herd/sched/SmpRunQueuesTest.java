@@ -80,6 +80,25 @@ class SmpRunQueuesTest {
     }
 
     @Test
+    void theRunningTaskCountsInItsCpusLoad() {
+        SmpRunQueues rq = cpus(2);
+        Task parent = task(1);
+        Task other = task(2);
+        Task first = task(3);
+        Task second = task(4);
+        rq.enqueueNew(parent, null, 0);
+        rq.enqueueNew(other, null, 0);
+        assertThat(rq.pickNext(null)).as("CPU 0 is earlier: CPU 1 still wakes from idle").isSameAs(parent);
+        rq.enqueueNew(first, parent, 0);
+        rq.enqueueNew(second, parent, 0);
+
+        assertThat(rq.cpuOf(first)).as("CPU 0 runs the parent (1), CPU 1 has one queued (1): a tie stays on "
+                + "the parent's CPU").isZero();
+        assertThat(rq.cpuOf(second)).as("rq->nr_running counts the running task as well as the queued ones: "
+                + "CPU 0 has 2, CPU 1 has 1").isEqualTo(1);
+    }
+
+    @Test
     void theCpuEarliestInVirtualTimeRunsNextAndEachCpuPaysForItsSwitchesAndCalls() {
         SmpRunQueues rq = cpus(2);
         Task a = task(1);
