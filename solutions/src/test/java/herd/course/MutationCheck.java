@@ -68,6 +68,15 @@ public final class MutationCheck {
         boolean detected() {
             return !status.equals("SURVIVED") && covered();
         }
+
+        /**
+         * Alive as far as the tests know: it survived, or it ran out of time. A listed
+         * (equivalent) mutant behaves like the original, so a timeout of one says the machine
+         * was slow, not that a test caught it: it stays an equivalent survivor.
+         */
+        boolean aliveIfListed() {
+            return !detected() || status.equals("TIMED_OUT");
+        }
     }
 
     /** A package's line of the table. */
@@ -170,10 +179,10 @@ public final class MutationCheck {
                             && !equivalents.containsKey(m.key())) {
                         problems.add("no test reaches " + m.clazz() + "#" + m.method() + ":" + m.line());
                     }
+                } else if (equivalents.containsKey(m.key()) && m.aliveIfListed()) {
+                    equivalent++;
                 } else if (m.detected()) {
                     killed++;
-                } else if (equivalents.containsKey(m.key())) {
-                    equivalent++;
                 } else {
                     survived++;
                     problems.add("survived, neither killed nor listed: " + m.key() + " (" + m.description() + ")");
@@ -189,7 +198,7 @@ public final class MutationCheck {
         List<String> mutatedClasses = mutants.stream().map(Mutant::clazz).distinct().toList();
         equivalents.keySet().stream()
                 .filter(key -> mutatedClasses.contains(key.substring(0, key.indexOf('#'))))
-                .filter(key -> mutants.stream().noneMatch(m -> m.key().equals(key) && !m.detected()
+                .filter(key -> mutants.stream().noneMatch(m -> m.key().equals(key) && m.aliveIfListed()
                         && !m.identicalTo(sourceLine.apply(m))))
                 .forEach(key -> problems.add("listed as equivalent but no such mutant survives (killed, identical to "
                         + "the original, or the line moved): " + key));
