@@ -31,7 +31,8 @@ public final class EventPollFile implements FileOperations {
 
     /**
      * {@code __ep_eventpoll_poll()}: registers the poller on {@code ep->poll_wait}, then,
-     * under {@code ep->mtx} at lockdep subclass {@code depth}, scans the ready list re-polling each item ({@code depth + 1} for nested epolls):
+     * under {@code ep->mtx} at lockdep subclass {@code depth}, scans the ready list
+     * re-polling each item ({@code depth + 1} for nested epolls):
      * {@code EPOLLIN|EPOLLRDNORM} at the first one really ready, which stays queued;
      * items no longer ready are dropped from the list.
      */
